@@ -1,0 +1,500 @@
+// capi/rolegate_c.cc — the C ABI over the C++ core.
+//
+// Every entry point validates its arguments (NULL handles, NULL data with a
+// non-zero length, bad offsets, out-of-range ids and enums), catches every
+// exception, and on any failure leaves the decision at deny/invalid_input.
+#include "rolegate.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <new>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "rolegate/engine.h"
+#include "rolegate/policy.h"
+
+struct rolegate_error {
+  int32_t code = ROLEGATE_OK;
+  std::string message;
+  std::vector<rolegate::Diagnostic> diagnostics;
+};
+
+struct rolegate_engine {
+  std::unique_ptr<rolegate::Engine> rep;
+};
+
+struct rolegate_snapshot {
+  rolegate::Snapshot rep;
+};
+
+namespace {
+
+using rolegate::Decision;
+using rolegate::Reason;
+
+static_assert(ROLEGATE_REASON_NO_IDENTITY == static_cast<int>(Reason::kNoIdentity));
+static_assert(ROLEGATE_REASON_COUNT == rolegate::kReasonCount);
+
+// The one place statuses become error objects (as RocksDB's SaveError).
+int32_t Fail(rolegate_error** err, int32_t code, std::string message,
+             std::vector<rolegate::Diagnostic> diags = {}) {
+  if (err) {
+    *err = nullptr;
+    auto* e = new (std::nothrow) rolegate_error;
+    if (e) {
+      e->code = code;
+      e->message = std::move(message);
+      e->diagnostics = std::move(diags);
+      *err = e;
+    }
+  }
+  return code;
+}
+
+void ClearErr(rolegate_error** err) {
+  if (err) *err = nullptr;
+}
+
+// (ptr, len) -> string_view; false for NULL with a non-zero length.
+bool View(const char* p, size_t len, std::string_view* out) {
+  if (p == nullptr) {
+    if (len != 0) return false;
+    *out = std::string_view();
+    return true;
+  }
+  *out = std::string_view(p, len);
+  return true;
+}
+
+void Deny(rolegate_decision* out, Reason r = Reason::kInvalidInput) {
+  if (out) {
+    out->allowed = 0;
+    out->reason = static_cast<uint8_t>(r);
+  }
+}
+
+void Put(const Decision& d, rolegate_decision* out) {
+  out->allowed = d.allowed ? 1 : 0;
+  out->reason = static_cast<uint8_t>(d.reason);
+}
+
+void PutExplanation(const rolegate::Explanation& e, rolegate_explanation* out) {
+  Put(e.decision, &out->decision);
+  out->kind = static_cast<uint8_t>(e.kind);
+  out->rule = e.rule.empty() ? nullptr : e.rule.data();
+  out->rule_len = e.rule.size();
+}
+
+void ClearExplanation(rolegate_explanation* out) {
+  if (!out) return;
+  Deny(&out->decision);
+  out->kind = 0;
+  out->rule = nullptr;
+  out->rule_len = 0;
+}
+
+rolegate::Limits ToLimits(const rolegate_options* o) {
+  rolegate::Limits l;
+  if (!o) return l;
+  // Read only the fields the caller's struct has (it may be older).
+  rolegate_options c;
+  std::memset(&c, 0, sizeof(c));
+  std::memcpy(&c, o, std::min<size_t>(o->struct_size, sizeof(c)));
+  const size_t have = o->struct_size;
+  auto has = [&](size_t field_end) { return have >= field_end; };
+  if (has(offsetof(rolegate_options, max_string_bytes) + 4) && c.max_string_bytes)
+    l.max_string_bytes = c.max_string_bytes;
+  if (has(offsetof(rolegate_options, max_bundle_bytes) + 8) && c.max_bundle_bytes)
+    l.max_bundle_bytes = c.max_bundle_bytes;
+  if (has(offsetof(rolegate_options, max_list_entries) + 8) && c.max_list_entries)
+    l.max_list_entries = c.max_list_entries;
+  if (has(offsetof(rolegate_options, max_scope_segments) + 4) && c.max_scope_segments)
+    l.max_scope_segments = c.max_scope_segments;
+  if (has(offsetof(rolegate_options, max_group_depth) + 4) && c.max_group_depth)
+    l.max_group_depth = c.max_group_depth;
+  if (has(offsetof(rolegate_options, max_routes) + 4) && c.max_routes) l.max_routes = c.max_routes;
+  if (has(offsetof(rolegate_options, max_regex_program_bytes) + 8) && c.max_regex_program_bytes > 0)
+    l.max_regex_program_bytes = c.max_regex_program_bytes;
+  return l;
+}
+
+bool OptionsValid(const rolegate_options* o) {
+  return o == nullptr || (o->struct_size >= sizeof(uint32_t) * 2 && o->struct_size <= 4096);
+}
+
+int32_t BundleError(rolegate_error** err, const absl::Status& st, std::vector<rolegate::Diagnostic> diags) {
+  std::string msg;
+  for (const auto& d : diags) {
+    if (d.severity != rolegate::Severity::kError) continue;
+    if (!msg.empty()) msg.push_back('\n');
+    msg += rolegate::FormatDiagnostic(d);
+  }
+  if (msg.empty()) msg = std::string(st.message());
+  return Fail(err, ROLEGATE_E_BUNDLE, std::move(msg), std::move(diags));
+}
+
+bool ReadFile(const char* path, size_t path_len, std::string* out, std::string* why) {
+  std::string p(path, path_len);
+  if (p.find('\0') != std::string::npos) {
+    *why = "path contains a NUL byte";
+    return false;
+  }
+  std::ifstream in(p, std::ios::binary);
+  if (!in) {
+    *why = absl::StrCat("cannot open \"", p, "\": ", std::strerror(errno));
+    return false;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) {
+    *why = absl::StrCat("cannot read \"", p, "\"");
+    return false;
+  }
+  *out = std::move(ss).str();
+  return true;
+}
+
+#define RG_GUARD_BEGIN try {
+#define RG_GUARD_END(err)                                                   \
+  }                                                                         \
+  catch (const std::bad_alloc&) {                                           \
+    return Fail(err, ROLEGATE_E_NO_MEMORY, "out of memory");                \
+  }                                                                         \
+  catch (const std::exception& ex) {                                        \
+    return Fail(err, ROLEGATE_E_INTERNAL, absl::StrCat("internal error: ", ex.what())); \
+  }                                                                         \
+  catch (...) {                                                             \
+    return Fail(err, ROLEGATE_E_INTERNAL, "internal error");                \
+  }
+
+thread_local rolegate::RequestScratch t_request_scratch;
+
+}  // namespace
+
+extern "C" {
+
+int32_t rolegate_version_number(void) { return ROLEGATE_VERSION_NUMBER; }
+const char* rolegate_version_string(void) { return "0.1.0"; }
+
+const char* rolegate_reason_name(int32_t reason) {
+  static const char* const kNames[] = {"grant", "statement", "deny_assignment", "deny_statement",
+                                       "no_grant", "not_effective_at_scope", "unknown_action",
+                                       "invalid_input", "no_route", "bad_path", "unknown_cloud",
+                                       "no_identity"};
+  if (reason < 0 || reason >= ROLEGATE_REASON_COUNT) return nullptr;
+  return kNames[reason];
+}
+
+int32_t rolegate_error_code(const rolegate_error* err) { return err ? err->code : ROLEGATE_OK; }
+const char* rolegate_error_message(const rolegate_error* err) { return err ? err->message.c_str() : ""; }
+size_t rolegate_error_diagnostic_count(const rolegate_error* err) { return err ? err->diagnostics.size() : 0; }
+const char* rolegate_error_diagnostic_pointer(const rolegate_error* err, size_t i) {
+  return err && i < err->diagnostics.size() ? err->diagnostics[i].pointer.c_str() : nullptr;
+}
+const char* rolegate_error_diagnostic_message(const rolegate_error* err, size_t i) {
+  return err && i < err->diagnostics.size() ? err->diagnostics[i].message.c_str() : nullptr;
+}
+uint32_t rolegate_error_diagnostic_line(const rolegate_error* err, size_t i) {
+  return err && i < err->diagnostics.size() ? err->diagnostics[i].line : 0;
+}
+uint32_t rolegate_error_diagnostic_column(const rolegate_error* err, size_t i) {
+  return err && i < err->diagnostics.size() ? err->diagnostics[i].column : 0;
+}
+int32_t rolegate_error_diagnostic_severity(const rolegate_error* err, size_t i) {
+  return err && i < err->diagnostics.size() ? static_cast<int32_t>(err->diagnostics[i].severity) : 0;
+}
+void rolegate_error_free(rolegate_error* err) { delete err; }
+
+void rolegate_options_init(rolegate_options* opts) {
+  if (!opts) return;
+  std::memset(opts, 0, sizeof(*opts));
+  opts->struct_size = sizeof(*opts);
+}
+
+void rolegate_workload_init(rolegate_workload* w) {
+  if (!w) return;
+  std::memset(w, 0, sizeof(*w));
+  w->struct_size = sizeof(*w);
+}
+
+const char* rolegate_example_bundle(size_t* len) {
+  std::string_view b = rolegate::ExampleBundle();
+  if (len) *len = b.size();
+  return b.data();
+}
+
+int32_t rolegate_engine_new(const rolegate_options* opts, const char* bundle, size_t bundle_len,
+                            rolegate_engine** out, rolegate_error** err) {
+  ClearErr(err);
+  if (out) *out = nullptr;
+  std::string_view json;
+  if (!out || !View(bundle, bundle_len, &json) || !OptionsValid(opts))
+    return Fail(err, ROLEGATE_E_INVALID_ARGUMENT, "rolegate_engine_new: invalid argument");
+  RG_GUARD_BEGIN
+  std::vector<rolegate::Diagnostic> diags;
+  auto engine = rolegate::Engine::Create(json, ToLimits(opts), &diags);
+  if (!engine.ok()) return BundleError(err, engine.status(), std::move(diags));
+  *out = new rolegate_engine{std::move(*engine)};
+  return ROLEGATE_OK;
+  RG_GUARD_END(err)
+}
+
+int32_t rolegate_engine_new_from_file(const rolegate_options* opts, const char* path, size_t path_len,
+                                      rolegate_engine** out, rolegate_error** err) {
+  ClearErr(err);
+  if (out) *out = nullptr;
+  if (!out || !path || path_len == 0 || !OptionsValid(opts))
+    return Fail(err, ROLEGATE_E_INVALID_ARGUMENT, "rolegate_engine_new_from_file: invalid argument");
+  RG_GUARD_BEGIN
+  std::string text, why;
+  if (!ReadFile(path, path_len, &text, &why)) return Fail(err, ROLEGATE_E_IO, why);
+  return rolegate_engine_new(opts, text.data(), text.size(), out, err);
+  RG_GUARD_END(err)
+}
+
+void rolegate_engine_free(rolegate_engine* engine) { delete engine; }
+
+int32_t rolegate_engine_publish(rolegate_engine* engine, const char* bundle, size_t bundle_len,
+                                rolegate_error** err) {
+  ClearErr(err);
+  std::string_view json;
+  if (!engine || !View(bundle, bundle_len, &json))
+    return Fail(err, ROLEGATE_E_INVALID_ARGUMENT, "rolegate_engine_publish: invalid argument");
+  RG_GUARD_BEGIN
+  std::vector<rolegate::Diagnostic> diags;
+  absl::Status st = engine->rep->Publish(json, &diags);
+  if (!st.ok()) return BundleError(err, st, std::move(diags));
+  return ROLEGATE_OK;
+  RG_GUARD_END(err)
+}
+
+int32_t rolegate_engine_publish_file(rolegate_engine* engine, const char* path, size_t path_len,
+                                     rolegate_error** err) {
+  ClearErr(err);
+  if (!engine || !path || path_len == 0)
+    return Fail(err, ROLEGATE_E_INVALID_ARGUMENT, "rolegate_engine_publish_file: invalid argument");
+  RG_GUARD_BEGIN
+  std::string text, why;
+  if (!ReadFile(path, path_len, &text, &why)) return Fail(err, ROLEGATE_E_IO, why);
+  return rolegate_engine_publish(engine, text.data(), text.size(), err);
+  RG_GUARD_END(err)
+}
+
+uint64_t rolegate_engine_generation(const rolegate_engine* engine) {
+  return engine ? engine->rep->generation() : 0;
+}
+
+int32_t rolegate_engine_check(const rolegate_engine* engine, const char* principal, size_t principal_len,
+                              const char* action, size_t action_len, const char* resource,
+                              size_t resource_len, rolegate_decision* out) {
+  Deny(out);
+  std::string_view p, a, r;
+  if (!engine || !out || !View(principal, principal_len, &p) || !View(action, action_len, &a) ||
+      !View(resource, resource_len, &r))
+    return ROLEGATE_E_INVALID_ARGUMENT;
+  try {
+    Put(engine->rep->Check(p, a, r), out);
+    return ROLEGATE_OK;
+  } catch (...) {
+    Deny(out);
+    return ROLEGATE_E_INTERNAL;
+  }
+}
+
+int32_t rolegate_engine_acquire(const rolegate_engine* engine, rolegate_snapshot** out) {
+  if (out) *out = nullptr;
+  if (!engine || !out) return ROLEGATE_E_INVALID_ARGUMENT;
+  auto* s = new (std::nothrow) rolegate_snapshot;
+  if (!s) return ROLEGATE_E_NO_MEMORY;
+  s->rep = engine->rep->Acquire();
+  *out = s;
+  return ROLEGATE_OK;
+}
+
+void rolegate_snapshot_release(rolegate_snapshot* snap) { delete snap; }
+
+int32_t rolegate_snapshot_check(const rolegate_snapshot* snap, const char* principal, size_t principal_len,
+                                const char* action, size_t action_len, const char* resource,
+                                size_t resource_len, rolegate_decision* out) {
+  Deny(out);
+  std::string_view p, a, r;
+  if (!snap || !out || !View(principal, principal_len, &p) || !View(action, action_len, &a) ||
+      !View(resource, resource_len, &r))
+    return ROLEGATE_E_INVALID_ARGUMENT;
+  Put(snap->rep->Check(p, a, r), out);
+  return ROLEGATE_OK;
+}
+
+int32_t rolegate_snapshot_explain(const rolegate_snapshot* snap, const char* principal, size_t principal_len,
+                                  const char* action, size_t action_len, const char* resource,
+                                  size_t resource_len, rolegate_explanation* out) {
+  ClearExplanation(out);
+  std::string_view p, a, r;
+  if (!snap || !out || !View(principal, principal_len, &p) || !View(action, action_len, &a) ||
+      !View(resource, resource_len, &r))
+    return ROLEGATE_E_INVALID_ARGUMENT;
+  PutExplanation(snap->rep->Explain(p, a, r), out);
+  return ROLEGATE_OK;
+}
+
+int32_t rolegate_snapshot_principal_id(const rolegate_snapshot* snap, const char* principal, size_t len,
+                                       uint32_t* out) {
+  if (out) *out = ROLEGATE_UNKNOWN_PRINCIPAL;
+  std::string_view p;
+  if (!snap || !out || !View(principal, len, &p) || p.empty()) return ROLEGATE_E_INVALID_ARGUMENT;
+  *out = snap->rep->FindPrincipal(p);
+  return ROLEGATE_OK;
+}
+
+int32_t rolegate_snapshot_action_id(const rolegate_snapshot* snap, const char* action, size_t len,
+                                    uint32_t* out) {
+  if (out) *out = ROLEGATE_UNKNOWN_ACTION;
+  std::string_view a;
+  if (!snap || !out || !View(action, len, &a)) return ROLEGATE_E_INVALID_ARGUMENT;
+  *out = snap->rep->FindAction(a);
+  return *out == ROLEGATE_UNKNOWN_ACTION ? ROLEGATE_E_NOT_FOUND : ROLEGATE_OK;
+}
+
+int32_t rolegate_snapshot_check_ids(const rolegate_snapshot* snap, uint32_t principal_id, uint32_t action_id,
+                                    const char* resource, size_t resource_len, rolegate_decision* out) {
+  Deny(out);
+  std::string_view r;
+  if (!snap || !out || !View(resource, resource_len, &r)) return ROLEGATE_E_INVALID_ARGUMENT;
+  Put(snap->rep->CheckIds(principal_id, action_id, r), out);
+  return ROLEGATE_OK;
+}
+
+static bool OffsetsValid(const uint64_t* offsets, size_t count, size_t buf_len) {
+  if (!offsets) return false;
+  if (offsets[0] > buf_len) return false;
+  for (size_t i = 1; i < count; ++i)
+    if (offsets[i] < offsets[i - 1] || offsets[i] > buf_len) return false;
+  return true;
+}
+
+int32_t rolegate_snapshot_check_batch(const rolegate_snapshot* snap, const char* buf, size_t buf_len,
+                                      const uint64_t* offsets, size_t n, rolegate_decision* out) {
+  if (n == 0) return snap ? ROLEGATE_OK : ROLEGATE_E_INVALID_ARGUMENT;
+  if (!out) return ROLEGATE_E_INVALID_ARGUMENT;
+  for (size_t i = 0; i < n; ++i) Deny(&out[i]);
+  if (!snap || (buf == nullptr && buf_len != 0) || n > (SIZE_MAX - 1) / 3 ||
+      !OffsetsValid(offsets, 3 * n + 1, buf_len))
+    return ROLEGATE_E_INVALID_ARGUMENT;
+  const rolegate::Policy& policy = snap->rep.policy();
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t* o = offsets + 3 * i;
+    Put(policy.Check(std::string_view(buf + o[0], o[1] - o[0]), std::string_view(buf + o[1], o[2] - o[1]),
+                     std::string_view(buf + o[2], o[3] - o[2])),
+        &out[i]);
+  }
+  return ROLEGATE_OK;
+}
+
+int32_t rolegate_snapshot_check_ids_batch(const rolegate_snapshot* snap, const uint32_t* principal_ids,
+                                          const uint32_t* action_ids, const char* buf, size_t buf_len,
+                                          const uint64_t* offsets, size_t n, rolegate_decision* out) {
+  if (n == 0) return snap ? ROLEGATE_OK : ROLEGATE_E_INVALID_ARGUMENT;
+  if (!out) return ROLEGATE_E_INVALID_ARGUMENT;
+  for (size_t i = 0; i < n; ++i) Deny(&out[i]);
+  if (!snap || !principal_ids || !action_ids || (buf == nullptr && buf_len != 0) || n == SIZE_MAX ||
+      !OffsetsValid(offsets, n + 1, buf_len))
+    return ROLEGATE_E_INVALID_ARGUMENT;
+  const rolegate::Policy& policy = snap->rep.policy();
+  for (size_t i = 0; i < n; ++i) {
+    Put(policy.CheckIds(principal_ids[i], action_ids[i],
+                        std::string_view(buf + offsets[i], offsets[i + 1] - offsets[i])),
+        &out[i]);
+  }
+  return ROLEGATE_OK;
+}
+
+static bool ToWorkload(const rolegate_workload* w, rolegate::WorkloadQuery* q) {
+  if (!w || w->struct_size < offsetof(rolegate_workload, node_group_identity_len) + sizeof(size_t))
+    return false;
+  if (w->workload_type < 0 || w->workload_type > ROLEGATE_WORKLOAD_WORKSPACE) return false;
+  q->workload_type = static_cast<rolegate::WorkloadType>(w->workload_type);
+  return View(w->cloud, w->cloud_len, &q->cloud) && View(w->project, w->project_len, &q->project) &&
+         View(w->user, w->user_len, &q->user) &&
+         View(w->compute_config_identity, w->compute_config_identity_len, &q->compute_config_identity) &&
+         View(w->node_group_identity, w->node_group_identity_len, &q->node_group_identity);
+}
+
+static void PutResolution(const rolegate::Resolution& r, rolegate_resolution* out) {
+  out->error = static_cast<int32_t>(r.error);
+  out->identity = r.identity.empty() ? nullptr : r.identity.data();
+  out->identity_len = r.identity.size();
+  out->source = r.source.empty() ? nullptr : r.source.data();
+  out->source_len = r.source.size();
+}
+
+static void ClearResolution(rolegate_resolution* out) {
+  if (!out) return;
+  out->error = ROLEGATE_IDENTITY_NO_IDENTITY;
+  out->identity = out->source = nullptr;
+  out->identity_len = out->source_len = 0;
+}
+
+int32_t rolegate_snapshot_resolve(const rolegate_snapshot* snap, const rolegate_workload* w,
+                                  rolegate_resolution* out) {
+  ClearResolution(out);
+  rolegate::WorkloadQuery q;
+  if (!snap || !out || !ToWorkload(w, &q)) return ROLEGATE_E_INVALID_ARGUMENT;
+  PutResolution(snap->rep->Resolve(q), out);
+  return ROLEGATE_OK;
+}
+
+int32_t rolegate_snapshot_check_workload(const rolegate_snapshot* snap, const rolegate_workload* w,
+                                         const char* action, size_t action_len, const char* resource,
+                                         size_t resource_len, rolegate_resolution* resolution,
+                                         rolegate_explanation* out) {
+  ClearResolution(resolution);
+  ClearExplanation(out);
+  rolegate::WorkloadQuery q;
+  std::string_view a, r;
+  if (!snap || !out || !resolution || !ToWorkload(w, &q) || !View(action, action_len, &a) ||
+      !View(resource, resource_len, &r))
+    return ROLEGATE_E_INVALID_ARGUMENT;
+  rolegate::WorkloadExplanation e = snap->rep->CheckWorkload(q, a, r);
+  PutResolution(e.resolution, resolution);
+  PutExplanation(e.check, out);
+  return ROLEGATE_OK;
+}
+
+int32_t rolegate_snapshot_check_request(const rolegate_snapshot* snap, const char* principal,
+                                        size_t principal_len, const char* method, size_t method_len,
+                                        const char* target, size_t target_len, char* resource_buf,
+                                        size_t resource_cap, rolegate_request_result* out) {
+  if (out) {
+    ClearExplanation(&out->check);
+    out->route = out->action = nullptr;
+    out->route_len = out->action_len = out->resource_len = 0;
+  }
+  std::string_view p, m, t;
+  if (!snap || !out || (resource_buf == nullptr && resource_cap != 0) || !View(principal, principal_len, &p) ||
+      !View(method, method_len, &m) || !View(target, target_len, &t))
+    return ROLEGATE_E_INVALID_ARGUMENT;
+  try {
+    rolegate::RequestExplanation e = snap->rep->CheckRequest(p, m, t, &t_request_scratch);
+    if (e.resource.size() > resource_cap) return ROLEGATE_E_INVALID_ARGUMENT;  // stays deny
+    PutExplanation(e.check, &out->check);
+    out->route = e.route.empty() ? nullptr : e.route.data();
+    out->route_len = e.route.size();
+    out->action = e.action.empty() ? nullptr : e.action.data();
+    out->action_len = e.action.size();
+    if (!e.resource.empty()) std::memcpy(resource_buf, e.resource.data(), e.resource.size());
+    out->resource_len = e.resource.size();
+    return ROLEGATE_OK;
+  } catch (const std::bad_alloc&) {
+    ClearExplanation(&out->check);
+    return ROLEGATE_E_NO_MEMORY;
+  } catch (...) {
+    ClearExplanation(&out->check);
+    return ROLEGATE_E_INTERNAL;
+  }
+}
+
+}  // extern "C"

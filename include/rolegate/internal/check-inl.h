@@ -1,0 +1,363 @@
+// rolegate/internal/check-inl.h — the check path (SPEC §3), inline so that
+// callers compiling against the headers get it fully inlined. No allocation
+// (but for resources longer than the stack buffer, which only raised limits
+// allow), no lock, no virtual call, no regex: hash probes, a binary search
+// per member of P, bit tests, and statement globs only for principals that
+// have statements.
+#ifndef ROLEGATE_INTERNAL_CHECK_INL_H_
+#define ROLEGATE_INTERNAL_CHECK_INL_H_
+
+#include <algorithm>
+#include <string>
+
+#include "rolegate/internal/glob.h"
+#include "rolegate/internal/policy_data.h"
+#include "rolegate/internal/text.h"
+#include "rolegate/policy.h"
+
+namespace rolegate::internal {
+
+inline constexpr size_t kStackResourceBytes = 4096;
+
+// A resource after step 1: valid or not, and for a scope the deepest scope
+// node the bundle knows on its path.
+struct ResolvedResource {
+  bool valid = false;
+  bool is_scope = false;
+  bool exact = false;   // the resource is exactly `node`
+  uint32_t node = 0;
+};
+
+// Validates `r` per SPEC §3 step 1 and, for a scope, walks the scope trie.
+// `buf` receives the lower-cased resource (at least r.size() bytes).
+inline ResolvedResource ResolveResource(const PolicyData& d, std::string_view r, char* buf) {
+  ResolvedResource out;
+  const size_t n = r.size();
+  if (n == 0 || n > d.max_resource_bytes) return out;
+  bool high = false;
+  for (size_t i = 0; i < n; ++i) {
+    const unsigned char c = static_cast<unsigned char>(r[i]);
+    if (c < 0x20 || c == 0x7F) return out;
+    high |= c >= 0x80;
+    buf[i] = AsciiLower(static_cast<char>(c));
+  }
+  if (high && (!IsValidUtf8(r) || HasControlChar(r))) return out;
+  if (r[0] != '/') {
+    out.valid = true;
+    return out;
+  }
+  out.is_scope = true;
+  if (n == 1) {  // the root
+    out.valid = out.exact = true;
+    return out;
+  }
+  uint32_t node = 0, segments = 0;
+  bool walking = true;
+  size_t i = 1;
+  for (;;) {
+    size_t j = i;
+    while (j < n && buf[j] != '/') ++j;
+    const size_t len = j - i;
+    if (len == 0) return out;  // "//" or a trailing "/"
+    if (buf[i] == '.' && (len == 1 || (len == 2 && buf[i + 1] == '.'))) return out;
+    if (++segments > d.max_query_segments) return out;
+    if (walking) {
+      auto it = d.children.find(SegKey{node, absl::string_view(buf + i, len)});
+      if (it != d.children.end()) {
+        node = it->second;
+      } else {
+        walking = false;
+      }
+    }
+    if (j == n) break;
+    i = j + 1;
+  }
+  out.valid = true;
+  out.exact = walking;
+  out.node = node;
+  return out;
+}
+
+inline bool SortedContains(const uint32_t* b, const uint32_t* e, uint32_t x) {
+  return std::binary_search(b, e, x);
+}
+
+// True when some member of P is in the sorted id range [b, e).
+inline bool AnyMemberIn(const uint32_t* members, uint32_t n_members, const uint32_t* b,
+                        const uint32_t* e) {
+  if (b == e) return false;
+  for (uint32_t i = 0; i < n_members; ++i)
+    if (SortedContains(b, e, members[i])) return true;
+  return false;
+}
+
+inline bool StatementMatches(const PolicyData& d, const StatementEntry& s, uint32_t action,
+                             std::string_view resource, bool is_scope) {
+  if (!d.SetHas(s.set, action)) return false;
+  for (uint32_t g = s.globs_begin; g < s.globs_end; ++g)
+    if (GlobMatch(d.statement_globs[g], resource, is_scope)) return true;
+  return false;
+}
+
+// Index of the last entry in [b, e) with pre <= key, or kNone.
+template <typename Entry>
+inline uint32_t LastAtOrBefore(const Entry* b, uint32_t count, uint32_t key) {
+  uint32_t lo = 0, hi = count;  // first index with pre > key
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (b[mid].pre <= key) lo = mid + 1; else hi = mid;
+  }
+  return lo == 0 ? kNone : lo - 1;
+}
+
+// Steps 2–8 of SPEC §3 with the principal and action already resolved and
+// the resource already validated. kExplain also finds the deciding rule.
+template <bool kExplain>
+Explanation Decide(const PolicyData& d, uint32_t pid, uint32_t aid, const ResolvedResource& res,
+                   std::string_view resource) {
+  Explanation ex;
+  ex.decision.allowed = false;
+  const uint8_t flags = d.action_flags[aid];
+  const uint32_t* members = nullptr;
+  uint32_t n_members = 0;
+  bool has_statements = false;
+  if (pid != kNone) {
+    const PrincipalInfo& pi = d.principals[pid];
+    members = d.closure.data() + pi.closure_begin;
+    n_members = pi.closure_end - pi.closure_begin;
+    has_statements = pi.closure_has_statements;
+  }
+  const ScopeNode* nnode = res.is_scope ? &d.nodes[res.node] : nullptr;
+
+  // Step 4: deny assignments.
+  if (nnode && (flags & kActionDenied)) {
+    const uint32_t key = nnode->pre;
+    uint32_t best = kNone;
+    for (uint32_t i = LastAtOrBefore(d.denies.data(), static_cast<uint32_t>(d.denies.size()), key);
+         i != kNone; i = d.denies[i].up) {
+      const DenyEntry& e = d.denies[i];
+      if (key < e.pre || key >= e.end) continue;  // not on the path: keep climbing
+      if (!d.SetHas(e.set, aid)) continue;
+      if (e.self_only && !(res.exact && e.node == res.node)) continue;
+      const uint32_t* pb = d.deny_principal_ids.data();
+      if (!e.everyone && !AnyMemberIn(members, n_members, pb + e.principals_begin, pb + e.principals_end))
+        continue;
+      if (AnyMemberIn(members, n_members, pb + e.excludes_begin, pb + e.excludes_end)) continue;
+      if constexpr (!kExplain) {
+        ex.decision.reason = Reason::kDenyAssignment;
+        return ex;
+      }
+      if (best == kNone) {
+        best = i;
+      } else {
+        const DenyEntry& b = d.denies[best];
+        const uint32_t bd = d.nodes[b.node].depth, ed = d.nodes[e.node].depth;
+        if (ed > bd || (ed == bd && e.deny < b.deny)) best = i;
+      }
+    }
+    if (kExplain && best != kNone) {
+      ex.decision.reason = Reason::kDenyAssignment;
+      ex.kind = RuleKind::kDenyAssignment;
+      ex.rule = d.deny_ids[d.denies[best].deny];
+      return ex;
+    }
+  }
+
+  // Step 5: Deny statements of any member of P.
+  if (has_statements) {
+    uint32_t first = kNone;
+    for (uint32_t m = 0; m < n_members; ++m) {
+      const PrincipalInfo& mi = d.principals[members[m]];
+      for (uint32_t k = mi.stmts_begin; k < mi.stmts_end; ++k) {
+        const uint32_t si = d.principal_statements[k];
+        if (kExplain && si >= first) break;  // ascending: later ones cannot win
+        const StatementEntry& s = d.statements[si];
+        if (!s.deny || !StatementMatches(d, s, aid, resource, res.is_scope)) continue;
+        if constexpr (!kExplain) {
+          ex.decision.reason = Reason::kDenyStatement;
+          return ex;
+        }
+        first = si;
+        break;
+      }
+    }
+    if (kExplain && first != kNone) {
+      ex.decision.reason = Reason::kDenyStatement;
+      ex.kind = RuleKind::kStatement;
+      ex.rule = d.statement_ids[first];
+      return ex;
+    }
+  }
+
+  // Step 6: grants from assignments on the resource's path.
+  bool ineffective = false;
+  if (nnode) {
+    const uint32_t key = nnode->pre;
+    const bool restricted = flags & kActionRestricted;
+    uint32_t best = kNone;  // index into d.grants
+    for (uint32_t m = 0; m < n_members; ++m) {
+      const PrincipalInfo& mi = d.principals[members[m]];
+      const uint32_t count = mi.grants_end - mi.grants_begin;
+      if (count == 0) continue;
+      const GrantEntry* g = d.grants.data() + mi.grants_begin;
+      for (uint32_t i = LastAtOrBefore(g, count, key); i != kNone; i = g[i].up) {
+        const GrantEntry& e = g[i];
+        if (key < e.pre || key >= e.end) continue;
+        if (!d.SetHas(e.set, aid)) continue;
+        if (restricted && !d.effective_at.contains((uint64_t{e.node} << 32) | aid)) {
+          ineffective = true;
+          continue;
+        }
+        if constexpr (!kExplain) {
+          ex.decision.allowed = true;
+          ex.decision.reason = Reason::kGrant;
+          return ex;
+        }
+        const uint32_t gi = mi.grants_begin + i;
+        if (best == kNone) {
+          best = gi;
+        } else {
+          const GrantEntry& b = d.grants[best];
+          const uint32_t bd = d.nodes[b.node].depth, ed = d.nodes[e.node].depth;
+          if (ed > bd || (ed == bd && e.assignment < b.assignment)) best = gi;
+        }
+      }
+    }
+    if (kExplain && best != kNone) {
+      ex.decision.allowed = true;
+      ex.decision.reason = Reason::kGrant;
+      ex.kind = RuleKind::kAssignment;
+      ex.rule = d.assignment_ids[d.grants[best].assignment];
+      return ex;
+    }
+  }
+
+  // Step 7: Allow statements (never for effective_only_at actions).
+  if (has_statements && !(flags & kActionRestricted)) {
+    uint32_t first = kNone;
+    for (uint32_t m = 0; m < n_members; ++m) {
+      const PrincipalInfo& mi = d.principals[members[m]];
+      for (uint32_t k = mi.stmts_begin; k < mi.stmts_end; ++k) {
+        const uint32_t si = d.principal_statements[k];
+        if (kExplain && si >= first) break;
+        const StatementEntry& s = d.statements[si];
+        if (s.deny || !StatementMatches(d, s, aid, resource, res.is_scope)) continue;
+        if constexpr (!kExplain) {
+          ex.decision.allowed = true;
+          ex.decision.reason = Reason::kStatement;
+          return ex;
+        }
+        first = si;
+        break;
+      }
+    }
+    if (kExplain && first != kNone) {
+      ex.decision.allowed = true;
+      ex.decision.reason = Reason::kStatement;
+      ex.kind = RuleKind::kStatement;
+      ex.rule = d.statement_ids[first];
+      return ex;
+    }
+  }
+
+  // Step 8.
+  ex.decision.reason = ineffective ? Reason::kNotEffectiveAtScope : Reason::kNoGrant;
+  return ex;
+}
+
+inline uint32_t FindAction(const PolicyData& d, std::string_view action) {
+  const size_t n = action.size();
+  if (n == 0 || n > d.max_action_len) return kNone;
+  char stack[256];
+  std::string heap;
+  char* buf = stack;
+  if (n > sizeof(stack)) {
+    heap.resize(n);
+    buf = heap.data();
+  }
+  for (size_t i = 0; i < n; ++i) buf[i] = AsciiLower(action[i]);
+  auto it = d.action_ids.find(absl::string_view(buf, n));
+  return it == d.action_ids.end() ? kNone : it->second;
+}
+
+inline uint32_t FindPrincipal(const PolicyData& d, std::string_view principal) {
+  auto it = d.principal_ids.find(AbslView(principal));
+  return it == d.principal_ids.end() ? kNone : it->second;
+}
+
+// The whole of check by ids: step 1 on the resource, then Decide. `resource`
+// longer than the stack buffer (only possible with raised limits) uses the heap.
+template <bool kExplain>
+Explanation CheckResolved(const PolicyData& d, uint32_t pid, uint32_t aid, std::string_view resource,
+                          bool action_is_bad_utf8 = false) {
+  Explanation ex;
+  char stack[kStackResourceBytes];
+  std::string heap;
+  char* buf = stack;
+  if (resource.size() > sizeof(stack) && resource.size() <= d.max_resource_bytes) {
+    heap.resize(resource.size());
+    buf = heap.data();
+  }
+  const ResolvedResource res = ResolveResource(d, resource, buf);
+  if (!res.valid || action_is_bad_utf8) {
+    ex.decision.reason = Reason::kInvalidInput;
+    return ex;
+  }
+  if (aid == kNone) {
+    ex.decision.reason = Reason::kUnknownAction;
+    return ex;
+  }
+  return Decide<kExplain>(d, pid, aid, res, resource);
+}
+
+template <bool kExplain>
+Explanation CheckStrings(const PolicyData& d, std::string_view principal, std::string_view action,
+                         std::string_view resource) {
+  if (principal.empty()) {
+    Explanation ex;
+    ex.decision.reason = Reason::kInvalidInput;
+    return ex;
+  }
+  const uint32_t aid = FindAction(d, action);
+  // A query string that is not UTF-8 is malformed input (SPEC §7 treats such
+  // lines as invalid); only strings that missed the tables can be bad.
+  bool bad = false;
+  uint32_t pid = FindPrincipal(d, principal);
+  if (pid == kNone && !IsValidUtf8(principal)) bad = true;
+  if (aid == kNone && !IsValidUtf8(action)) bad = true;
+  return CheckResolved<kExplain>(d, pid, aid, resource, bad);
+}
+
+}  // namespace rolegate::internal
+
+namespace rolegate {
+
+inline Decision Policy::Check(std::string_view principal, std::string_view action,
+                              std::string_view resource) const {
+  return internal::CheckStrings<false>(*data_, principal, action, resource).decision;
+}
+
+inline Explanation Policy::Explain(std::string_view principal, std::string_view action,
+                                   std::string_view resource) const {
+  return internal::CheckStrings<true>(*data_, principal, action, resource);
+}
+
+inline PrincipalId Policy::FindPrincipal(std::string_view principal) const {
+  return internal::FindPrincipal(*data_, principal);
+}
+
+inline ActionId Policy::FindAction(std::string_view action) const {
+  return internal::FindAction(*data_, action);
+}
+
+inline Decision Policy::CheckIds(PrincipalId principal, ActionId action,
+                                 std::string_view resource) const {
+  const internal::PolicyData& d = *data_;
+  const bool bad_ids = (principal != kUnknownPrincipal && principal >= d.principals.size()) ||
+                       (action != kUnknownAction && action >= d.action_names.size());
+  return internal::CheckResolved<false>(d, principal, action, resource, bad_ids).decision;
+}
+
+}  // namespace rolegate
+
+#endif  // ROLEGATE_INTERNAL_CHECK_INL_H_

@@ -1,0 +1,222 @@
+// rolegate/internal/policy_data.h — the shape of a compiled decision table.
+//
+// Everything a query needs was resolved at compile time:
+//  - strings are interned to dense ids (principals case-sensitively, actions
+//    and scope segments ASCII-lower-cased);
+//  - action globs are expanded over the closed catalog into bitsets, one per
+//    distinct set (roles and deny assignments share identical sets);
+//  - group membership is closed transitively: each principal carries the
+//    list of principals (itself + every group containing it) that make up P;
+//  - the scope tree of every scope the bundle names is numbered in pre-order,
+//    so "A is an ancestor-or-self of N" is two integer compares
+//    (A.pre <= N.pre < A.end);
+//  - each principal's assignments are sorted by pre-order with a link to the
+//    nearest enclosing entry of the same principal ("up"), so the entries on
+//    the path from the root to a resource are found by one binary search and
+//    a walk up that visits only matching entries.
+// A query is therefore: a few hash probes (principal, action, one per known
+// scope segment), then per member of P a binary search and bit tests.
+//
+// Room to grow: conditions can hang off GrantEntry/DenyEntry by index (a
+// condition id beside `set`), explicit scope parents only change how nodes
+// are numbered, and reverse queries can be answered from the same arrays.
+#ifndef ROLEGATE_INTERNAL_POLICY_DATA_H_
+#define ROLEGATE_INTERNAL_POLICY_DATA_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
+#include "absl/strings/string_view.h"
+#include "re2/re2.h"
+#include "re2/set.h"
+#include "rolegate/internal/text.h"
+
+
+namespace rolegate::internal {
+
+inline constexpr uint32_t kNone = 0xFFFFFFFFu;
+
+
+// Owns the bytes of every interned string; views into it stay valid for the
+// table's lifetime (blocks never move).
+class Arena {
+ public:
+  std::string_view Add(std::string_view s);
+  size_t bytes() const { return bytes_; }
+
+ private:
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  size_t used_ = 0, cap_ = 0, bytes_ = 0;
+};
+
+// Key of the scope trie: (parent node, lower-cased segment).
+struct SegKey {
+  uint32_t parent;
+  absl::string_view seg;
+};
+struct SegKeyHash {
+  size_t operator()(const SegKey& k) const { return absl::HashOf(k.parent, k.seg); }
+};
+struct SegKeyEq {
+  bool operator()(const SegKey& a, const SegKey& b) const {
+    return a.parent == b.parent && a.seg == b.seg;
+  }
+};
+
+struct ScopeNode {
+  uint32_t pre = 0;   // pre-order number
+  uint32_t end = 0;   // one past the last pre-order number in the subtree
+  uint32_t parent = kNone;
+  uint32_t depth = 0;  // number of segments
+};
+
+// An assignment, placed in its principal's sorted list.
+struct GrantEntry {
+  uint32_t pre, end;   // the assignment scope's interval
+  uint32_t up;         // index (within the same principal's span) of the nearest enclosing entry
+  uint32_t set;        // the role's action set
+  uint32_t node;       // scope node
+  uint32_t assignment; // index in the bundle's assignments (order, id)
+};
+
+struct DenyEntry {
+  uint32_t pre, end, up, set, node;
+  uint32_t deny;       // index in the bundle's deny_assignments
+  uint32_t principals_begin, principals_end;  // sorted principal ids
+  uint32_t excludes_begin, excludes_end;      // sorted principal ids
+  bool everyone;
+  bool self_only;      // apply_to_children: false
+};
+
+struct StatementEntry {
+  bool deny;
+  uint32_t set;
+  uint32_t globs_begin, globs_end;  // into statement_globs
+  uint32_t statement;                // bundle order
+};
+
+struct PrincipalInfo {
+  uint32_t closure_begin = 0, closure_end = 0;   // P: ids in `closure`
+  uint32_t grants_begin = 0, grants_end = 0;     // own assignments in `grants`
+  uint32_t stmts_begin = 0, stmts_end = 0;       // own statements in `principal_statements`
+  bool closure_has_statements = false;           // any member of P has statements
+};
+
+enum ActionFlags : uint8_t {
+  kActionData = 1,
+  kActionRestricted = 2,   // has effective_only_at
+  kActionDenied = 4,       // some deny assignment covers it
+};
+
+struct Route {
+  std::string_view id, method, action, scope_template;
+  uint32_t action_id;
+  std::unique_ptr<re2::RE2> re;
+  // Template pieces: literal text, or a capture group number to substitute.
+  struct Piece {
+    std::string_view literal;
+    int group = -1;
+  };
+  std::vector<Piece> pieces;
+  std::vector<int> named_groups;  // every named capture group (all must be non-empty, no '/')
+  int num_groups = 0;
+};
+
+struct MappingKey {
+  uint32_t cloud;
+  uint8_t mask;  // bit 0 workload_type, bit 1 project, bit 2 user
+  uint8_t workload_type;
+  absl::string_view project, user;
+  friend bool operator==(const MappingKey& a, const MappingKey& b) {
+    return a.cloud == b.cloud && a.mask == b.mask && a.workload_type == b.workload_type &&
+           a.project == b.project && a.user == b.user;
+  }
+  template <typename H>
+  friend H AbslHashValue(H h, const MappingKey& k) {
+    return H::combine(std::move(h), k.cloud, k.mask, k.workload_type, k.project, k.user);
+  }
+};
+
+struct Cloud {
+  std::string_view id, default_identity;  // default empty = none
+  uint8_t masks_present = 0;              // bit m set: some rule uses field mask m
+};
+
+struct Mapping {
+  std::string_view id, identity;
+};
+
+struct PolicyData {
+  Arena arena;
+
+  // Actions: lower-cased name -> id; flags and original spelling by id.
+  absl::flat_hash_map<absl::string_view, uint32_t> action_ids;
+  std::vector<std::string_view> action_names;
+  std::vector<uint8_t> action_flags;
+  size_t max_action_len = 0;
+
+  // Action sets: set s occupies words [s*set_words, (s+1)*set_words).
+  uint32_t set_words = 0;
+  std::vector<uint64_t> set_bits;
+  bool SetHas(uint32_t set, uint32_t action) const {
+    return (set_bits[size_t{set} * set_words + (action >> 6)] >> (action & 63)) & 1;
+  }
+
+  // (node << 32 | action) for restricted actions effective at a node that
+  // carries assignments.
+  absl::flat_hash_set<uint64_t> effective_at;
+
+  // Principals.
+  absl::flat_hash_map<absl::string_view, uint32_t> principal_ids;
+  std::vector<std::string_view> principal_names;
+  std::vector<PrincipalInfo> principals;
+  std::vector<uint32_t> closure;  // sorted ascending within each span
+  std::vector<GrantEntry> grants;
+  std::vector<uint32_t> principal_statements;  // statement indices, ascending
+
+  // Scope tree; node 0 is the root "/".
+  absl::flat_hash_map<SegKey, uint32_t, SegKeyHash, SegKeyEq> children;
+  std::vector<ScopeNode> nodes;
+  uint32_t max_depth = 0;
+
+  // Deny assignments sorted by pre-order.
+  std::vector<DenyEntry> denies;
+  std::vector<uint32_t> deny_principal_ids;
+
+  // Statements in bundle order.
+  std::vector<StatementEntry> statements;
+  std::vector<std::string_view> statement_globs;
+
+  // Rule ids for Explain, by bundle index.
+  std::vector<std::string_view> assignment_ids, deny_ids, statement_ids;
+
+  // Workload identity.
+  absl::flat_hash_map<absl::string_view, uint32_t> cloud_ids;
+  std::vector<Cloud> clouds;
+  absl::flat_hash_map<MappingKey, uint32_t> mappings_by_key;
+  std::vector<Mapping> mappings;
+
+  // Routes in bundle order, plus one RE2::Set of all patterns.
+  std::vector<Route> routes;
+  std::unique_ptr<re2::RE2::Set> route_set;
+
+  // Query-side limits (SPEC §3 step 1), taken from the compile Limits.
+  size_t max_resource_bytes = 4096;
+  uint32_t max_query_segments = 64;
+
+  // Counts for Stats.
+  uint64_t n_roles = 0, n_groups = 0;
+
+  PolicyData();
+  ~PolicyData();
+};
+
+}  // namespace rolegate::internal
+
+#endif  // ROLEGATE_INTERNAL_POLICY_DATA_H_

@@ -1,0 +1,196 @@
+// lib/engine.cc — atomic publication with hazard slots.
+//
+// Reader (per query): store the Policy pointer it is about to read into its
+// thread's slot, re-load the current pointer, retry if it moved. Writer
+// (Publish): swap the pointer, then free the old Policy once no slot names
+// it. The reader's store must be visible to the writer's scan before the
+// reader trusts its re-load; that normally costs the reader a full fence
+// (xchg). Where Linux offers membarrier(PRIVATE_EXPEDITED), the writer pays
+// for it instead: it forces a barrier on every running thread of the process
+// before scanning, and readers get away with a plain store and a compiler
+// fence (the asymmetric-fence scheme folly's hazard pointers use).
+//
+// Slots live in a process-wide list that only grows; a thread takes one on
+// first use and gives it back when it exits, so the list is as long as the
+// peak number of threads that ever queried.
+#include "rolegate/engine.h"
+
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "absl/container/flat_hash_set.h"
+
+namespace rolegate {
+namespace internal {
+
+struct alignas(64) HazardSlot {
+  std::atomic<const void*> ptr{nullptr};
+  std::atomic<bool> in_use{false};
+  HazardSlot* next = nullptr;
+};
+
+namespace {
+
+std::atomic<HazardSlot*> g_slots{nullptr};
+
+// Decided once, before the first Engine exists, and never changed.
+bool AsymmetricFences() {
+  static const bool ok = [] {
+#ifdef __NR_membarrier
+    long cmds = syscall(__NR_membarrier, MEMBARRIER_CMD_QUERY, 0);
+    if (cmds < 0 || !(cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED)) return false;
+    return syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0) == 0;
+#else
+    return false;
+#endif
+  }();
+  return ok;
+}
+std::atomic<bool> g_asymmetric{false};
+
+void HeavyFence() {
+  if (g_asymmetric.load(std::memory_order_relaxed)) {
+#ifdef __NR_membarrier
+    if (syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0) == 0) return;
+#endif
+  }
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+}
+
+HazardSlot* TakeSlot() {
+  for (HazardSlot* s = g_slots.load(std::memory_order_acquire); s; s = s->next) {
+    bool expected = false;
+    if (!s->in_use.load(std::memory_order_relaxed) &&
+        s->in_use.compare_exchange_strong(expected, true, std::memory_order_acq_rel))
+      return s;
+  }
+  auto* s = new HazardSlot;
+  s->in_use.store(true, std::memory_order_relaxed);
+  HazardSlot* head = g_slots.load(std::memory_order_relaxed);
+  do {
+    s->next = head;
+  } while (!g_slots.compare_exchange_weak(head, s, std::memory_order_release, std::memory_order_relaxed));
+  return s;
+}
+
+struct SlotOwner {
+  HazardSlot* slot = TakeSlot();
+  ~SlotOwner() {
+    slot->ptr.store(nullptr, std::memory_order_release);
+    slot->in_use.store(false, std::memory_order_release);
+  }
+};
+
+}  // namespace
+
+HazardSlot* ThisThreadSlot() {
+  thread_local SlotOwner owner;
+  return owner.slot;
+}
+
+void Protect(HazardSlot* slot, const void* p) {
+  if (g_asymmetric.load(std::memory_order_relaxed)) {
+    slot->ptr.store(p, std::memory_order_relaxed);
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+  } else {
+    slot->ptr.store(p, std::memory_order_seq_cst);
+  }
+}
+
+void Unprotect(HazardSlot* slot) { slot->ptr.store(nullptr, std::memory_order_release); }
+
+void ReleasePin(PolicyBox* box) {
+  if (box->pins.fetch_sub(1, std::memory_order_acq_rel) == 1) delete box;
+}
+
+}  // namespace internal
+
+Engine::Engine(std::unique_ptr<Policy> first, const Limits& limits)
+    : limits_(limits), current_(new internal::PolicyBox(std::move(first))) {}
+
+absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(std::string_view bundle_json, const Limits& limits,
+                                                       std::vector<Diagnostic>* diagnostics) {
+  internal::g_asymmetric.store(internal::AsymmetricFences(), std::memory_order_relaxed);
+  auto policy = Compile(bundle_json, limits, diagnostics);
+  if (!policy.ok()) return policy.status();
+  return std::unique_ptr<Engine>(new Engine(std::move(*policy), limits));
+}
+
+Engine::~Engine() {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  Retire(current_.exchange(nullptr, std::memory_order_acq_rel));
+  // No query may run during destruction (documented), so this converges.
+  while (!retired_.empty()) {
+    ReclaimLocked();
+    if (!retired_.empty()) std::this_thread::yield();
+  }
+}
+
+absl::Status Engine::Publish(std::string_view bundle_json, std::vector<Diagnostic>* diagnostics) {
+  // Compile outside the writer lock: a slow compile must not delay another
+  // publisher's swap, and a failed one changes nothing.
+  auto policy = Compile(bundle_json, limits_, diagnostics);
+  if (!policy.ok()) return policy.status();
+  Publish(std::move(*policy));
+  return absl::OkStatus();
+}
+
+void Engine::Publish(std::unique_ptr<Policy> policy) {
+  auto* box = new internal::PolicyBox(std::move(policy));
+  std::lock_guard<std::mutex> lock(write_mu_);
+  internal::PolicyBox* old = current_.exchange(box, std::memory_order_acq_rel);
+  generation_.fetch_add(1, std::memory_order_relaxed);
+  Retire(old);
+}
+
+Snapshot Engine::Acquire() const {
+  internal::HazardSlot* slot = internal::ThisThreadSlot();
+  internal::PolicyBox* box = current_.load(std::memory_order_acquire);
+  for (;;) {
+    internal::Protect(slot, box);
+    internal::PolicyBox* again = current_.load(std::memory_order_acquire);
+    if (again == box) break;
+    box = again;
+  }
+  // Safe: the hazard keeps the box alive until the pin is taken.
+  box->pins.fetch_add(1, std::memory_order_relaxed);
+  internal::Unprotect(slot);
+  return Snapshot(box);
+}
+
+void Engine::Retire(internal::PolicyBox* old) {
+  if (old == nullptr) return;
+  retired_.push_back(old);
+  // Readers hold a slot for the length of one query; a short wait usually
+  // frees the old table now rather than at the next publish.
+  for (int spin = 0; spin < 64 && !retired_.empty(); ++spin) {
+    ReclaimLocked();
+    if (!retired_.empty()) std::this_thread::yield();
+  }
+}
+
+void Engine::ReclaimLocked() {
+  internal::HeavyFence();
+  absl::flat_hash_set<const void*> live;
+  for (internal::HazardSlot* s = internal::g_slots.load(std::memory_order_acquire); s; s = s->next) {
+    const void* p = s->ptr.load(std::memory_order_acquire);
+    if (p) live.insert(p);
+  }
+  auto keep = std::remove_if(retired_.begin(), retired_.end(), [&](internal::PolicyBox* b) {
+    if (live.contains(b)) return false;
+    internal::ReleasePin(b);  // the engine's own pin; pinned snapshots keep it alive
+    return true;
+  });
+  retired_.erase(keep, retired_.end());
+}
+
+size_t Engine::retired_pending() const {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  return retired_.size();
+}
+
+}  // namespace rolegate

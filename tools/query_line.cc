@@ -1,0 +1,216 @@
+// tools/query_line.cc — strict parsing of query lines and JSON answers.
+#include "query_line.h"
+
+#include <algorithm>
+#include <array>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "rolegate/internal/text.h"
+#include "simdjson.h"
+
+namespace rolegate::cli {
+namespace od = simdjson::ondemand;
+
+WorkloadQuery Query::Workload() const {
+  WorkloadQuery w;
+  w.cloud = cloud;
+  ParseWorkloadType(workload_type, &w.workload_type);
+  w.project = project;
+  w.user = user;
+  if (has_compute_config) w.compute_config_identity = compute_config_identity;
+  if (has_node_group) w.node_group_identity = node_group_identity;
+  return w;
+}
+
+namespace {
+
+struct FieldSpec {
+  std::string_view name;
+  std::string Query::*dst;
+};
+
+constexpr std::array<FieldSpec, 12> kFields = {{
+    {"principal", &Query::principal},
+    {"action", &Query::action},
+    {"resource", &Query::resource},
+    {"cloud", &Query::cloud},
+    {"workload_type", &Query::workload_type},
+    {"project", &Query::project},
+    {"user", &Query::user},
+    {"compute_config_identity", &Query::compute_config_identity},
+    {"node_group_identity", &Query::node_group_identity},
+    {"method", &Query::method},
+    {"path", &Query::path},
+    {"op", nullptr},
+}};
+
+}  // namespace
+
+std::string ParseQueryLine(std::string_view line, Query* q) {
+  if (line.find_first_not_of(" \t\r\n") == std::string_view::npos) return "blank line";
+  if (!internal::IsValidUtf8(line)) return "line is not valid UTF-8";
+  simdjson::padded_string text(line);
+  od::parser parser;
+  od::document doc;
+  if (parser.iterate(text).get(doc)) return "not valid JSON";
+  od::json_type t;
+  if (doc.type().get(t)) return "not valid JSON";
+  if (t != od::json_type::object) return "a query must be a JSON object";
+  od::object obj;
+  if (doc.get_object().get(obj)) return "not valid JSON";
+  std::vector<std::string> seen;
+  std::string op;
+  for (auto field : obj) {
+    std::string_view key;
+    if (field.unescaped_key().get(key)) return "not valid JSON";
+    std::string k(key);
+    if (std::find(seen.begin(), seen.end(), k) != seen.end()) return absl::StrCat("duplicate key \"", k, "\"");
+    seen.push_back(k);
+    auto spec = std::find_if(kFields.begin(), kFields.end(), [&](const FieldSpec& f) { return f.name == k; });
+    if (spec == kFields.end()) return absl::StrCat("unknown field \"", k, "\"");
+    od::value v;
+    if (field.value().get(v)) return "not valid JSON";
+    od::json_type vt;
+    if (v.type().get(vt)) return "not valid JSON";
+    if (vt != od::json_type::string) return absl::StrCat("field \"", k, "\" must be a string");
+    std::string_view s;
+    if (v.get_string().get(s)) return "not valid JSON";
+    if (!internal::IsValidUtf8(s)) return absl::StrCat("field \"", k, "\" is not valid UTF-8");
+    if (spec->dst == nullptr) op.assign(s);
+    else (q->*(spec->dst)).assign(s);
+  }
+  const char* rest = nullptr;
+  if (doc.current_location().get(rest) != simdjson::OUT_OF_BOUNDS) return "not valid JSON (trailing content)";
+  auto has = [&](std::string_view f) { return std::find(seen.begin(), seen.end(), f) != seen.end(); };
+  if (!has("op")) return "missing field \"op\"";
+  std::vector<std::string_view> required, optional;
+  if (op == "check") {
+    q->op = Op::kCheck;
+    required = {"principal", "action", "resource"};
+  } else if (op == "resolve" || op == "check_workload") {
+    q->op = op == "resolve" ? Op::kResolve : Op::kCheckWorkload;
+    required = {"cloud", "workload_type", "project", "user"};
+    if (q->op == Op::kCheckWorkload) {
+      required.push_back("action");
+      required.push_back("resource");
+    }
+    optional = {"compute_config_identity", "node_group_identity"};
+  } else if (op == "check_request") {
+    q->op = Op::kCheckRequest;
+    required = {"principal", "method", "path"};
+  } else {
+    return absl::StrCat("unknown op \"", op, "\"");
+  }
+  for (std::string_view f : required)
+    if (!has(f)) return absl::StrCat("missing field \"", internal::AbslView(f), "\"");
+  for (const std::string& f : seen) {
+    if (f == "op") continue;
+    if (std::find(required.begin(), required.end(), f) == required.end() &&
+        std::find(optional.begin(), optional.end(), f) == optional.end())
+      return absl::StrCat("field \"", f, "\" does not belong to op \"", op, "\"");
+  }
+  if (q->op == Op::kResolve || q->op == Op::kCheckWorkload) {
+    WorkloadType wt;
+    if (!ParseWorkloadType(q->workload_type, &wt))
+      return "workload_type must be \"job\", \"service\" or \"workspace\"";
+    q->has_compute_config = has("compute_config_identity");
+    q->has_node_group = has("node_group_identity");
+    if ((q->has_compute_config && q->compute_config_identity.empty()) ||
+        (q->has_node_group && q->node_group_identity.empty()))
+      return "an identity override must be a non-empty string (omit it for none)";
+  }
+  if (q->op == Op::kCheckRequest && q->method.empty()) return "method must not be empty";
+  return "";
+}
+
+void AppendJsonString(std::string* out, std::string_view s) {
+  static const char kHex[] = "0123456789abcdef";
+  out->push_back('"');
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': *out += "\\\""; break;
+      case '\\': *out += "\\\\"; break;
+      case '\n': *out += "\\n"; break;
+      case '\r': *out += "\\r"; break;
+      case '\t': *out += "\\t"; break;
+      default:
+        if (c < 0x20 || c == 0x7F) {
+          *out += "\\u00";
+          out->push_back(kHex[c >> 4]);
+          out->push_back(kHex[c & 15]);
+        } else {
+          out->push_back(static_cast<char>(c));
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+namespace {
+
+void AppendNullable(std::string* out, std::string_view key, std::string_view v) {
+  absl::StrAppend(out, ",\"", internal::AbslView(key), "\":");
+  if (v.empty()) *out += "null";
+  else AppendJsonString(out, v);
+}
+
+void AppendCheck(std::string* out, const Explanation& e) {
+  absl::StrAppend(out, "{\"decision\":\"", e.decision.allowed ? "allow" : "deny", "\",\"reason\":\"",
+                  internal::AbslView(ReasonName(e.decision.reason)), "\"");
+  AppendNullable(out, "rule", e.rule);
+}
+
+std::string_view IdentityErrorName(IdentityError e) {
+  switch (e) {
+    case IdentityError::kUnknownCloud: return "unknown_cloud";
+    case IdentityError::kNoIdentity: return "no_identity";
+    case IdentityError::kNone: break;
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string Answer(const Policy& policy, const Query& q, RequestScratch* scratch) {
+  std::string out;
+  switch (q.op) {
+    case Op::kCheck:
+      AppendCheck(&out, policy.Explain(q.principal, q.action, q.resource));
+      break;
+    case Op::kResolve: {
+      Resolution r = policy.Resolve(q.Workload());
+      out += "{\"identity\":";
+      if (r.identity.empty()) out += "null"; else AppendJsonString(&out, r.identity);
+      AppendNullable(&out, "source", r.source);
+      AppendNullable(&out, "error", IdentityErrorName(r.error));
+      break;
+    }
+    case Op::kCheckWorkload: {
+      WorkloadExplanation w = policy.CheckWorkload(q.Workload(), q.action, q.resource);
+      AppendCheck(&out, w.check);
+      AppendNullable(&out, "identity", w.resolution.identity);
+      AppendNullable(&out, "source", w.resolution.source);
+      break;
+    }
+    case Op::kCheckRequest: {
+      RequestExplanation r = policy.CheckRequest(q.principal, q.method, q.path, scratch);
+      AppendCheck(&out, r.check);
+      AppendNullable(&out, "route", r.route);
+      AppendNullable(&out, "action", r.action);
+      AppendNullable(&out, "resource", r.resource);
+      break;
+    }
+  }
+  out.push_back('}');
+  return out;
+}
+
+std::string ErrorLine(std::string_view why) {
+  std::string out = "{\"error\":";
+  AppendJsonString(&out, why);
+  out.push_back('}');
+  return out;
+}
+
+}  // namespace rolegate::cli
