@@ -379,10 +379,11 @@ static bool OffsetsValid(const uint64_t* offsets, size_t count, size_t buf_len) 
 int32_t rolegate_snapshot_check_batch(const rolegate_snapshot* snap, const char* buf, size_t buf_len,
                                       const uint64_t* offsets, size_t n, rolegate_decision* out) {
   if (n == 0) return snap ? ROLEGATE_OK : ROLEGATE_E_INVALID_ARGUMENT;
-  if (!out) return ROLEGATE_E_INVALID_ARGUMENT;
+  // An n whose offsets array size would overflow cannot describe real
+  // arrays: refuse it before touching `out`.
+  if (!out || n > (SIZE_MAX / sizeof(uint64_t) - 1) / 3) return ROLEGATE_E_INVALID_ARGUMENT;
   for (size_t i = 0; i < n; ++i) Deny(&out[i]);
-  if (!snap || (buf == nullptr && buf_len != 0) || n > (SIZE_MAX - 1) / 3 ||
-      !OffsetsValid(offsets, 3 * n + 1, buf_len))
+  if (!snap || (buf == nullptr && buf_len != 0) || !OffsetsValid(offsets, 3 * n + 1, buf_len))
     return ROLEGATE_E_INVALID_ARGUMENT;
   const rolegate::Policy& policy = snap->rep.policy();
   for (size_t i = 0; i < n; ++i) {
@@ -398,9 +399,9 @@ int32_t rolegate_snapshot_check_ids_batch(const rolegate_snapshot* snap, const u
                                           const uint32_t* action_ids, const char* buf, size_t buf_len,
                                           const uint64_t* offsets, size_t n, rolegate_decision* out) {
   if (n == 0) return snap ? ROLEGATE_OK : ROLEGATE_E_INVALID_ARGUMENT;
-  if (!out) return ROLEGATE_E_INVALID_ARGUMENT;
+  if (!out || n > SIZE_MAX / sizeof(uint64_t) - 1) return ROLEGATE_E_INVALID_ARGUMENT;
   for (size_t i = 0; i < n; ++i) Deny(&out[i]);
-  if (!snap || !principal_ids || !action_ids || (buf == nullptr && buf_len != 0) || n == SIZE_MAX ||
+  if (!snap || !principal_ids || !action_ids || (buf == nullptr && buf_len != 0) ||
       !OffsetsValid(offsets, n + 1, buf_len))
     return ROLEGATE_E_INVALID_ARGUMENT;
   const rolegate::Policy& policy = snap->rep.policy();
