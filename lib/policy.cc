@@ -44,8 +44,38 @@ bool ParseWorkloadType(std::string_view s, WorkloadType* out) {
   return true;
 }
 
+namespace {
+
+absl::StatusOr<std::unique_ptr<Policy>> CompileOrThrow(std::string_view bundle_json, const Limits& limits,
+                                                       std::vector<Diagnostic>* diagnostics);
+
+}  // namespace
+
+// Allocation failure while compiling is an error like any other: the caller
+// (and Engine::Publish) keeps the table in service.
 absl::StatusOr<std::unique_ptr<Policy>> Compile(std::string_view bundle_json, const Limits& limits,
                                                 std::vector<Diagnostic>* diagnostics) {
+  try {
+    return CompileOrThrow(bundle_json, limits, diagnostics);
+  } catch (const std::bad_alloc&) {
+    if (diagnostics) {
+      diagnostics->clear();
+      diagnostics->push_back(Diagnostic{Severity::kError, "", 0, 0, "out of memory while compiling the bundle"});
+    }
+    return absl::ResourceExhaustedError("out of memory while compiling the bundle");
+  } catch (const std::length_error&) {
+    if (diagnostics) {
+      diagnostics->clear();
+      diagnostics->push_back(Diagnostic{Severity::kError, "", 0, 0, "bundle too large to compile"});
+    }
+    return absl::ResourceExhaustedError("bundle too large to compile");
+  }
+}
+
+namespace {
+
+absl::StatusOr<std::unique_ptr<Policy>> CompileOrThrow(std::string_view bundle_json, const Limits& limits,
+                                                       std::vector<Diagnostic>* diagnostics) {
   internal::DiagSink sink;
   std::unique_ptr<internal::PolicyData> data;
   {
@@ -69,6 +99,8 @@ absl::StatusOr<std::unique_ptr<Policy>> Compile(std::string_view bundle_json, co
   if (diagnostics) *diagnostics = std::move(diags);
   return std::unique_ptr<Policy>(new Policy(std::move(data)));
 }
+
+}  // namespace
 
 Policy::Stats Policy::GetStats() const {
   const internal::PolicyData& d = *data_;

@@ -135,10 +135,11 @@ class Policy {
 
   const internal::PolicyData& data() const { return *data_; }
 
- private:
-  friend absl::StatusOr<std::unique_ptr<Policy>> Compile(std::string_view, const Limits&,
-                                                         std::vector<Diagnostic>*);
+ public:
+  // For the compiler only (lib/policy.cc); use Compile().
   explicit Policy(std::unique_ptr<internal::PolicyData> d);
+
+ private:
   std::unique_ptr<internal::PolicyData> data_;
 };
 
