@@ -105,9 +105,8 @@ class Compiler {
   std::vector<uint8_t> is_group_;
 
   // scopes
-  absl::flat_hash_map<absl::string_view, absl::string_view> seg_intern_;
   std::vector<std::vector<uint32_t>> kids_;
-  std::vector<std::string_view> node_seg_;
+  std::vector<std::string_view> node_path_;  // lower-cased path of node i + 1
 
   // roles
   absl::flat_hash_map<std::string_view, uint32_t> role_index_;
@@ -346,34 +345,27 @@ void Compiler::BuildGroups() {
 // Scopes
 
 uint32_t Compiler::InsertScope(std::string_view scope) {
+  const std::string lower = AsciiLowerCopy(scope);
   uint32_t node = 0;
   size_t i = 1;
-  while (i < scope.size()) {
-    size_t j = scope.find('/', i);
-    if (j == std::string_view::npos) j = scope.size();
-    std::string lower = AsciiLowerCopy(scope.substr(i, j - i));
-    auto it = d().children.find(SegKey{node, AbslView(lower)});
-    if (it != d().children.end()) {
+  while (i < lower.size()) {
+    size_t j = lower.find('/', i);
+    if (j == std::string::npos) j = lower.size();
+    const absl::string_view prefix(lower.data(), j);
+    auto it = d().scope_paths.find(prefix);
+    if (it != d().scope_paths.end()) {
       node = it->second;
     } else {
-      absl::string_view seg;
-      auto si = seg_intern_.find(AbslView(lower));
-      if (si != seg_intern_.end()) {
-        seg = si->second;
-      } else {
-        std::string_view stored = d().arena.Add(lower);
-        seg = AbslView(stored);
-        seg_intern_.emplace(seg, seg);
-      }
       const uint32_t child = static_cast<uint32_t>(d().nodes.size());
       ScopeNode sn;
       sn.parent = node;
       sn.depth = d().nodes[node].depth + 1;
       d().nodes.push_back(sn);
       kids_.emplace_back();
-      node_seg_.push_back(std::string_view(seg.data(), seg.size()));
       kids_[node].push_back(child);
-      d().children.emplace(SegKey{node, seg}, child);
+      const std::string_view stored = d().arena.Add(std::string_view(lower.data(), j));
+      node_path_.push_back(stored);
+      d().scope_paths.emplace(AbslView(stored), child);
       d().max_depth = std::max(d().max_depth, sn.depth);
       node = child;
     }
@@ -553,11 +545,9 @@ void Compiler::BuildEffective() {
   if (restricted.empty()) return;
   absl::flat_hash_set<uint32_t> nodes;
   for (const StagedGrant& g : staged_grants_) nodes.insert(g.node);
-  std::vector<std::string_view> segs;
   for (uint32_t node : nodes) {
-    segs.clear();
-    for (uint32_t x = node; x != 0; x = d().nodes[x].parent) segs.push_back(node_seg_[x - 1]);
-    std::reverse(segs.begin(), segs.end());
+    const std::vector<std::string> segs =
+        node == 0 ? std::vector<std::string>() : LowerSegments(node_path_[node - 1]);
     for (uint32_t a : restricted) {
       for (const auto& pat : effective_patterns_[a]) {
         if (pat.size() != segs.size()) continue;

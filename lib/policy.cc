@@ -80,9 +80,12 @@ absl::StatusOr<std::unique_ptr<Policy>> CompileOrThrow(std::string_view bundle_j
   std::unique_ptr<internal::PolicyData> data;
   {
     internal::Bundle bundle;
-    if (internal::LoadBundle(bundle_json, limits, &bundle, &sink) && !sink.has_errors()) {
+    if (limits.max_scope_segments > internal::kMaxScopeSegments) {
+      sink.Error("", 0, absl::StrCat("the max_scope_segments limit may be at most ", internal::kMaxScopeSegments));
+    } else if (internal::LoadBundle(bundle_json, limits, &bundle, &sink) && !sink.has_errors()) {
       data = internal::CompileBundle(bundle, limits, &sink);
-    } else if (!sink.has_errors()) {
+    }
+    if (!data && !sink.has_errors()) {
       sink.Error("", 0, "bundle could not be loaded");
     }
   }
@@ -125,7 +128,7 @@ Policy::Stats Policy::GetStats() const {
     return v.capacity() * sizeof(V);
   };
   uint64_t b = d.arena.bytes();
-  b += map_bytes(d.action_ids) + map_bytes(d.principal_ids) + map_bytes(d.children) +
+  b += map_bytes(d.action_ids) + map_bytes(d.principal_ids) + map_bytes(d.scope_paths) +
        map_bytes(d.effective_at) + map_bytes(d.cloud_ids) + map_bytes(d.mappings_by_key);
   b += vec_bytes(d.action_names) + vec_bytes(d.action_flags) + vec_bytes(d.set_bits) +
        vec_bytes(d.principal_names) + vec_bytes(d.principals) + vec_bytes(d.closure) +

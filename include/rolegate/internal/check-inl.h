@@ -8,6 +8,7 @@
 #define ROLEGATE_INTERNAL_CHECK_INL_H_
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 
 #include "rolegate/internal/glob.h"
@@ -28,19 +29,24 @@ struct ResolvedResource {
   uint32_t node = 0;
 };
 
-// Validates `r` per SPEC §3 step 1 and, for a scope, walks the scope trie.
-// `buf` receives the lower-cased resource (at least r.size() bytes).
+// Validates `r` per SPEC §3 step 1 and, for a scope, finds the deepest scope
+// node the bundle knows on its path. `buf` receives the lower-cased resource
+// (at least r.size() bytes).
+//
+// Known scopes are prefix-closed (every ancestor of a known scope is known),
+// so "the first k segments name a known node" is true up to some depth and
+// false after it: probe the deepest candidates first (the common case is the
+// resource itself or its parent), then binary-search the rest. Each probe is
+// one hash of a prefix of the lower-cased resource.
 inline ResolvedResource ResolveResource(const PolicyData& d, std::string_view r, char* buf) {
   ResolvedResource out;
   const size_t n = r.size();
   if (n == 0 || n > d.max_resource_bytes) return out;
-  bool high = false;
-  for (size_t i = 0; i < n; ++i) {
-    const unsigned char c = static_cast<unsigned char>(r[i]);
-    if (c < 0x20 || c == 0x7F) return out;
-    high |= c >= 0x80;
-    buf[i] = AsciiLower(static_cast<char>(c));
-  }
+  bool ctl = false, high = false;
+  uint32_t slash[kMaxScopeSegments + 1];
+  uint32_t ns = 0;
+  LowerAndScan(r.data(), n, buf, &ctl, &high, slash, kMaxScopeSegments + 1, &ns);
+  if (ctl) return out;
   if (high && (!IsValidUtf8(r) || HasControlChar(r))) return out;
   if (r[0] != '/') {
     out.valid = true;
@@ -51,30 +57,42 @@ inline ResolvedResource ResolveResource(const PolicyData& d, std::string_view r,
     out.valid = out.exact = true;
     return out;
   }
-  uint32_t node = 0, segments = 0;
-  bool walking = true;
-  size_t i = 1;
-  for (;;) {
-    size_t j = i;
-    while (j < n && buf[j] != '/') ++j;
-    const size_t len = j - i;
+  // One segment per '/'; segment k is buf[slash[k] + 1, slash[k + 1]).
+  const uint32_t segments = ns;
+  if (segments > d.max_query_segments) return out;
+  slash[segments] = static_cast<uint32_t>(n);
+  for (uint32_t k = 0; k < segments; ++k) {
+    const uint32_t b = slash[k] + 1, len = slash[k + 1] - b;
     if (len == 0) return out;  // "//" or a trailing "/"
-    if (buf[i] == '.' && (len == 1 || (len == 2 && buf[i + 1] == '.'))) return out;
-    if (++segments > d.max_query_segments) return out;
-    if (walking) {
-      auto it = d.children.find(SegKey{node, absl::string_view(buf + i, len)});
-      if (it != d.children.end()) {
-        node = it->second;
-      } else {
-        walking = false;
-      }
-    }
-    if (j == n) break;
-    i = j + 1;
+    if (buf[b] == '.' && (len == 1 || (len == 2 && buf[b + 1] == '.'))) return out;
   }
   out.valid = true;
-  out.exact = walking;
+  // probe(k): the node named by the first k segments, or kNone.
+  auto probe = [&](uint32_t k) -> uint32_t {
+    if (k == 0) return 0;
+    auto it = d.scope_paths.find(absl::string_view(buf, slash[k]));
+    return it == d.scope_paths.end() ? kNone : it->second;
+  };
+  const uint32_t hi = std::min(segments, d.max_depth);
+  uint32_t node = probe(hi), depth = hi;
+  if (node == kNone && hi >= 1) {
+    depth = hi - 1;
+    node = probe(depth);
+    if (node == kNone) {
+      // Deepest known depth is in [0, hi - 2]; depth 0 (the root) always is.
+      uint32_t lo = 0, top = hi >= 2 ? hi - 2 : 0;
+      node = 0;
+      depth = 0;
+      while (lo < top) {
+        const uint32_t mid = lo + (top - lo + 1) / 2;
+        const uint32_t m = probe(mid);
+        if (m != kNone) { lo = mid; node = m; depth = mid; } else { top = mid - 1; }
+      }
+      if (lo != depth) { node = probe(lo); depth = lo; }
+    }
+  }
   out.node = node;
+  out.exact = depth == segments;
   return out;
 }
 
@@ -275,7 +293,8 @@ inline uint32_t FindAction(const PolicyData& d, std::string_view action) {
     heap.resize(n);
     buf = heap.data();
   }
-  for (size_t i = 0; i < n; ++i) buf[i] = AsciiLower(action[i]);
+  bool ctl, high;
+  LowerAndScan(action.data(), n, buf, &ctl, &high);
   auto it = d.action_ids.find(absl::string_view(buf, n));
   return it == d.action_ids.end() ? kNone : it->second;
 }

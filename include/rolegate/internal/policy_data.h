@@ -55,19 +55,9 @@ class Arena {
   size_t used_ = 0, cap_ = 0, bytes_ = 0;
 };
 
-// Key of the scope trie: (parent node, lower-cased segment).
-struct SegKey {
-  uint32_t parent;
-  absl::string_view seg;
-};
-struct SegKeyHash {
-  size_t operator()(const SegKey& k) const { return absl::HashOf(k.parent, k.seg); }
-};
-struct SegKeyEq {
-  bool operator()(const SegKey& a, const SegKey& b) const {
-    return a.parent == b.parent && a.seg == b.seg;
-  }
-};
+// Scopes may have at most this many segments, whatever the limits say (it
+// sizes the stack array of a query's segment boundaries).
+inline constexpr uint32_t kMaxScopeSegments = 1000;
 
 struct ScopeNode {
   uint32_t pre = 0;   // pre-order number
@@ -180,8 +170,9 @@ struct PolicyData {
   std::vector<GrantEntry> grants;
   std::vector<uint32_t> principal_statements;  // statement indices, ascending
 
-  // Scope tree; node 0 is the root "/".
-  absl::flat_hash_map<SegKey, uint32_t, SegKeyHash, SegKeyEq> children;
+  // Scope tree; node 0 is the root "/". Every known scope's lower-cased full
+  // path (no trailing '/') -> its node.
+  absl::flat_hash_map<absl::string_view, uint32_t> scope_paths;
   std::vector<ScopeNode> nodes;
   uint32_t max_depth = 0;
 
