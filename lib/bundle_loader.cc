@@ -264,8 +264,11 @@ void Loader::LoadAction(od::value v, const std::string& ptr, Bundle* b) {
                      a.has_effective_only_at = true;
                      RG_READ(ReadStrings(fv, kp, &a.effective_only_at));
                    }
-                 }))
+                 })) {
+    a.ok = false;  // keep indices aligned with the JSON array
+    b->actions.push_back(std::move(a));
     return;
+  }
   ok &= Require(present, {"name"}, ptr, a.off);
   a.ok = ok;
   b->actions.push_back(std::move(a));
@@ -290,8 +293,11 @@ void Loader::LoadRole(od::value v, const std::string& ptr, Bundle* b) {
                      r.has_assignable_scopes = true;
                      RG_READ(ReadStrings(fv, kp, &r.assignable_scopes));
                    }
-                 }))
+                 })) {
+    r.ok = false;  // keep indices aligned with the JSON array
+    b->roles.push_back(std::move(r));
     return;
+  }
   ok &= Require(present, {"id"}, ptr, r.off);
   r.ok = ok;
   b->roles.push_back(std::move(r));
@@ -306,8 +312,11 @@ void Loader::LoadGroup(od::value v, const std::string& ptr, Bundle* b) {
                  [&](std::string_view k, od::value fv, const std::string& kp) {
                    if (k == "id") RG_READ(ReadString(fv, kp, &g.id));
                    else RG_READ(ReadStrings(fv, kp, &g.members));
-                 }))
+                 })) {
+    g.ok = false;  // keep indices aligned with the JSON array
+    b->groups.push_back(std::move(g));
     return;
+  }
   ok &= Require(present, {"id"}, ptr, g.off);
   g.ok = ok;
   b->groups.push_back(std::move(g));
@@ -323,8 +332,11 @@ void Loader::LoadAssignment(od::value v, const std::string& ptr, Bundle* b) {
                    Str* dst = k == "id" ? &a.id : k == "principal" ? &a.principal
                             : k == "role" ? &a.role : &a.scope;
                    RG_READ(ReadString(fv, kp, dst));
-                 }))
+                 })) {
+    a.ok = false;  // keep indices aligned with the JSON array
+    b->assignments.push_back(std::move(a));
     return;
+  }
   ok &= Require(present, {"id", "principal", "role", "scope"}, ptr, a.off);
   a.ok = ok;
   b->assignments.push_back(std::move(a));
@@ -348,8 +360,11 @@ void Loader::LoadDeny(od::value v, const std::string& ptr, Bundle* b) {
                    else if (k == "not_actions") RG_READ(ReadStrings(fv, kp, &d.not_actions));
                    else if (k == "data_actions") RG_READ(ReadStrings(fv, kp, &d.data_actions));
                    else RG_READ(ReadStrings(fv, kp, &d.not_data_actions));
-                 }))
+                 })) {
+    d.ok = false;  // keep indices aligned with the JSON array
+    b->deny_assignments.push_back(std::move(d));
     return;
+  }
   ok &= Require(present, {"id", "principals", "scope"}, ptr, d.off);
   d.ok = ok;
   b->deny_assignments.push_back(std::move(d));
@@ -367,8 +382,11 @@ void Loader::LoadStatement(od::value v, const std::string& ptr, Bundle* b) {
                    else if (k == "effect") RG_READ(ReadString(fv, kp, &s.effect));
                    else if (k == "actions") RG_READ(ReadStrings(fv, kp, &s.actions));
                    else RG_READ(ReadStrings(fv, kp, &s.resources));
-                 }))
+                 })) {
+    s.ok = false;  // keep indices aligned with the JSON array
+    b->statements.push_back(std::move(s));
     return;
+  }
   ok &= Require(present, {"id", "principal", "effect", "actions", "resources"}, ptr, s.off);
   s.ok = ok;
   b->statements.push_back(std::move(s));
@@ -390,8 +408,11 @@ void Loader::LoadMapping(od::value v, const std::string& ptr, BCloud* c) {
                      if (ReadString(fv, kp, &s)) dst = std::move(s);
                      else ok = false;
                    }
-                 }))
+                 })) {
+    m.ok = false;  // keep indices aligned with the JSON array
+    c->mappings.push_back(std::move(m));
     return;
+  }
   ok &= Require(present, {"id", "identity"}, ptr, m.off);
   m.ok = ok;
   c->mappings.push_back(std::move(m));
@@ -413,8 +434,11 @@ void Loader::LoadCloud(od::value v, const std::string& ptr, Bundle* b) {
                      RG_READ(ForEach(fv, kp, "an array of mapping rules",
                                      [&](od::value ev, const std::string& p, size_t) { LoadMapping(ev, p, &c); }));
                    }
-                 }))
+                 })) {
+    c.ok = false;  // keep indices aligned with the JSON array
+    b->clouds.push_back(std::move(c));
     return;
+  }
   ok &= Require(present, {"id"}, ptr, c.off);
   c.ok = ok;
   b->clouds.push_back(std::move(c));
@@ -430,8 +454,11 @@ void Loader::LoadRoute(od::value v, const std::string& ptr, Bundle* b) {
                    Str* dst = k == "id" ? &r.id : k == "method" ? &r.method
                             : k == "path" ? &r.path : k == "action" ? &r.action : &r.scope;
                    RG_READ(ReadString(fv, kp, dst));
-                 }))
+                 })) {
+    r.ok = false;  // keep indices aligned with the JSON array
+    b->routes.push_back(std::move(r));
     return;
+  }
   ok &= Require(present, {"id", "method", "path", "action", "scope"}, ptr, r.off);
   r.ok = ok;
   b->routes.push_back(std::move(r));

@@ -298,16 +298,17 @@ void Compiler::BuildGroups() {
   std::vector<uint8_t> color(n, 0);  // 0 new, 1 on stack, 2 done
   std::vector<uint32_t> depth(n, 0); // groups on the longest chain above
   bool cycle = false;
-  for (size_t start = 0; start < n && !cycle; ++start) {
+  for (size_t start = 0; start < n; ++start) {
     if (color[start]) continue;
     std::vector<std::pair<uint32_t, size_t>> stack{{static_cast<uint32_t>(start), 0}};
     color[start] = 1;
-    while (!stack.empty() && !cycle) {
+    while (!stack.empty()) {
       auto& [x, next] = stack.back();
       if (next < parents_[x].size()) {
         const uint32_t g = parents_[x][next++];
         if (color[g] == 1) {
-          // Name the group where the cycle closes.
+          // Name the group where the cycle closes; keep searching so that
+          // independent cycles are all reported.
           for (size_t i = 0; i < b_.groups.size(); ++i) {
             if (group_of_index[i] == g) {
               sink_->Error(JoinPointer(JoinPointer("/groups", i), "members"), b_.groups[i].off,

@@ -33,7 +33,12 @@ void CompileClouds(const Bundle& b, const Limits& limits, DiagSink* sink, Policy
     const uint32_t cloud = static_cast<uint32_t>(d->clouds.size());
     Cloud cl;
     cl.id = d->arena.Add(c.id.s);
-    if (c.default_identity) cl.default_identity = d->arena.Add(c.default_identity->s);
+    if (c.default_identity) {
+      if (c.default_identity->s == "*")
+        sink->Error(JoinPointer(ptr, "default_identity"), c.default_identity->off,
+                    "the principal \"*\" (everyone) is allowed only in deny_assignments[].principals");
+      cl.default_identity = d->arena.Add(c.default_identity->s);
+    }
     absl::flat_hash_map<std::string_view, size_t> seen_rule;
     absl::flat_hash_map<MappingKey, size_t> by_key;  // -> index in c.mappings
     for (size_t mi = 0; mi < c.mappings.size(); ++mi) {
@@ -49,6 +54,11 @@ void CompileClouds(const Bundle& b, const Limits& limits, DiagSink* sink, Policy
       if (m.id.s == "node_group" || m.id.s == "compute_config" || m.id.s == "cloud_default") {
         sink->Error(JoinPointer(mptr, "id"), m.id.off,
                     absl::StrCat("mapping rule id \"", m.id.s, "\" is reserved (it names an identity source)"));
+        continue;
+      }
+      if (m.identity.s == "*") {
+        sink->Error(JoinPointer(mptr, "identity"), m.identity.off,
+                    "the principal \"*\" (everyone) is allowed only in deny_assignments[].principals");
         continue;
       }
       MappingKey key{cloud, 0, 0, {}, {}};

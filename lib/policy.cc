@@ -82,7 +82,9 @@ absl::StatusOr<std::unique_ptr<Policy>> CompileOrThrow(std::string_view bundle_j
     internal::Bundle bundle;
     if (limits.max_scope_segments > internal::kMaxScopeSegments) {
       sink.Error("", 0, absl::StrCat("the max_scope_segments limit may be at most ", internal::kMaxScopeSegments));
-    } else if (internal::LoadBundle(bundle_json, limits, &bundle, &sink) && !sink.has_errors()) {
+    } else if (internal::LoadBundle(bundle_json, limits, &bundle, &sink)) {
+      // Semantic checks run even after shape errors, so one run reports
+      // every error; the table is built only when there are none.
       data = internal::CompileBundle(bundle, limits, &sink);
     }
     if (!data && !sink.has_errors()) {
