@@ -334,8 +334,10 @@ void Compiler::BuildGroups() {
   for (size_t i = 0; i < b_.groups.size(); ++i) {
     const uint32_t g = group_of_index[i];
     if (g == kNone) continue;
-    // depth[g] counts groups above g; a member of g has depth[g] + 1 above it.
-    if (depth[g] + 1 > lim_.max_group_depth)
+    // depth[g] counts groups above g; a member of g has depth[g] + 1 groups
+    // above it (SPEC §9 counts groups above a principal, so a group with no
+    // members adds no level of its own).
+    if (!b_.groups[i].members.empty() && depth[g] + 1 > lim_.max_group_depth)
       sink_->Error(JoinPointer("/groups", i), b_.groups[i].off,
                    absl::StrCat("group nesting depth ", depth[g] + 1, " exceeds the limit of ",
                                 lim_.max_group_depth));
