@@ -1,0 +1,3 @@
+module github.com/rolegate/rolegate/tests/raygate/latency
+
+go 1.24
