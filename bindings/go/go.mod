@@ -1,0 +1,3 @@
+module github.com/rolegate/rolegate/bindings/go
+
+go 1.24

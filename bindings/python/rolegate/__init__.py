@@ -1,0 +1,542 @@
+"""rolegate: embeddable access decisions (Python binding).
+
+A thin facade over the private extension ``rolegate._rolegate``, which wraps
+the stable C ABI (``capi/rolegate.h``) and nothing else: every decision is the
+library's, this package adds no policy logic.
+
+    >>> import rolegate
+    >>> with rolegate.Engine(rolegate.example_bundle()) as engine:
+    ...     d = engine.check("user:alice", "Anyscale.Platform/clouds/read",
+    ...                      "/subscriptions/s1/resourceGroups/prod/providers/Anyscale.Platform/clouds/c1")
+    ...     bool(d), d.reason
+    (True, 'grant')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from typing import Any, Iterator, Optional, Sequence, Union
+
+from . import _rolegate
+from ._rolegate import (
+    HEADER_VERSION_NUMBER,
+    LIBRARY_VERSION,
+    LIBRARY_VERSION_NUMBER,
+    UNKNOWN_ACTION,
+    UNKNOWN_PRINCIPAL,
+    example_bundle,
+    reason_name,
+)
+
+__all__ = [
+    "BatchResult",
+    "BundleError",
+    "Decision",
+    "Diagnostic",
+    "Engine",
+    "FileError",
+    "Limits",
+    "REASONS",
+    "RequestDecision",
+    "Resolution",
+    "RolegateError",
+    "Snapshot",
+    "WORKLOAD_TYPES",
+    "WorkloadDecision",
+    "example_bundle",
+    "reason_name",
+    "LIBRARY_VERSION",
+    "LIBRARY_VERSION_NUMBER",
+    "HEADER_VERSION_NUMBER",
+    "UNKNOWN_ACTION",
+    "UNKNOWN_PRINCIPAL",
+]
+
+__version__ = "0.1.0"
+
+if LIBRARY_VERSION_NUMBER // 1000000 != HEADER_VERSION_NUMBER // 1000000:  # pragma: no cover
+    raise ImportError(
+        f"rolegate: library {LIBRARY_VERSION_NUMBER} does not match header {HEADER_VERSION_NUMBER}"
+    )
+
+#: Reason names indexed by reason code (SPEC §7), as the library names them.
+REASONS: tuple[str, ...] = tuple(reason_name(i) for i in range(_rolegate.REASON_COUNT))
+
+#: Accepted values of ``workload_type`` (SPEC §4), mapped to the C constants.
+WORKLOAD_TYPES: dict[str, int] = {"job": 0, "service": 1, "workspace": 2}
+
+_RULE_KINDS = (None, "assignment", "deny_assignment", "statement")
+_IDENTITY_ERRORS = (None, "unknown_cloud", "no_identity")
+
+Text = Union[str, bytes]
+
+
+# ---- Results ------------------------------------------------------------------
+
+
+class Decision:
+    """The answer to a check: ``allowed``, ``reason`` and (from explain) ``rule``.
+
+    Immutable. ``bool(decision)`` is ``decision.allowed``, so ``if
+    engine.check(...):`` reads as it should. ``rule`` is the id of the deciding
+    rule and is only filled by the explaining calls (``explain``,
+    ``check_workload``, ``check_request``); ``check`` leaves it ``None``.
+    """
+
+    __slots__ = ("allowed", "reason", "reason_code", "rule", "rule_kind")
+
+    allowed: bool
+    reason: str
+    reason_code: int
+    rule: Optional[str]
+    rule_kind: Optional[str]
+
+    def __init__(self, allowed: bool, reason_code: int, rule: Optional[str] = None,
+                 rule_kind: Optional[str] = None) -> None:
+        s = object.__setattr__
+        s(self, "allowed", bool(allowed))
+        s(self, "reason_code", int(reason_code))
+        s(self, "reason", REASONS[reason_code])
+        s(self, "rule", rule)
+        s(self, "rule_kind", rule_kind)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+    def _key(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, f) for f in self._fields())
+
+    @classmethod
+    def _fields(cls) -> tuple[str, ...]:
+        return ("allowed", "reason", "rule")
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__,) + self._key())
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{f}={getattr(self, f)!r}" for f in self._fields())
+        return f"{type(self).__name__}({inner})"
+
+    def _init_args(self) -> tuple[Any, ...]:
+        return (self.allowed, self.reason_code, self.rule, self.rule_kind)
+
+    def __reduce__(self) -> tuple[Any, ...]:  # immutable, yet picklable
+        return (type(self), self._init_args())
+
+    def to_dict(self) -> dict[str, Any]:
+        """The answer as the CLI prints it (SPEC §7)."""
+        return {"decision": "allow" if self.allowed else "deny", "reason": self.reason, "rule": self.rule}
+
+
+class WorkloadDecision(Decision):
+    """``check_workload``'s answer: a Decision plus the identity it was made for."""
+
+    __slots__ = ("identity", "source")
+
+    identity: Optional[str]
+    source: Optional[str]
+
+    def __init__(self, allowed: bool, reason_code: int, rule: Optional[str], rule_kind: Optional[str],
+                 identity: Optional[str], source: Optional[str]) -> None:
+        super().__init__(allowed, reason_code, rule, rule_kind)
+        object.__setattr__(self, "identity", identity)
+        object.__setattr__(self, "source", source)
+
+    @classmethod
+    def _fields(cls) -> tuple[str, ...]:
+        return ("allowed", "reason", "rule", "identity", "source")
+
+    def _init_args(self) -> tuple[Any, ...]:
+        return super()._init_args() + (self.identity, self.source)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = super().to_dict()
+        d["identity"] = self.identity
+        d["source"] = self.source
+        return d
+
+
+class RequestDecision(Decision):
+    """``check_request``'s answer: a Decision plus the route, action and scope
+    it was made for (``None`` where the request did not get that far)."""
+
+    __slots__ = ("route", "action", "resource")
+
+    route: Optional[str]
+    action: Optional[str]
+    resource: Optional[str]
+
+    def __init__(self, allowed: bool, reason_code: int, rule: Optional[str], rule_kind: Optional[str],
+                 route: Optional[str], action: Optional[str], resource: Optional[str]) -> None:
+        super().__init__(allowed, reason_code, rule, rule_kind)
+        object.__setattr__(self, "route", route)
+        object.__setattr__(self, "action", action)
+        object.__setattr__(self, "resource", resource)
+
+    @classmethod
+    def _fields(cls) -> tuple[str, ...]:
+        return ("allowed", "reason", "rule", "route", "action", "resource")
+
+    def _init_args(self) -> tuple[Any, ...]:
+        return super()._init_args() + (self.route, self.action, self.resource)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = super().to_dict()
+        d["route"] = self.route
+        d["action"] = self.action
+        d["resource"] = self.resource
+        return d
+
+
+@dataclasses.dataclass(frozen=True)
+class Resolution:
+    """``resolve``'s answer (SPEC §4): the identity a workload runs as and
+    where it came from (``node_group``, ``compute_config``, a mapping rule id
+    or ``cloud_default``), or ``error`` (``unknown_cloud`` / ``no_identity``)."""
+
+    identity: Optional[str]
+    source: Optional[str]
+    error: Optional[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The answer as the CLI prints it (SPEC §7)."""
+        return {"identity": self.identity, "source": self.source, "error": self.error}
+
+
+# The 2 * REASON_COUNT answers a check can give, shared by every check call so
+# the hot path allocates nothing.
+_DECISIONS: tuple[Decision, ...] = tuple(
+    Decision(allowed, code) for allowed in (False, True) for code in range(len(REASONS))
+)
+
+
+# ---- Errors --------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Diagnostic:
+    """One compile diagnostic: where (JSON pointer; line/column when the parser
+    knows them, else 0) and why. ``severity`` is ``"error"`` or ``"warning"``."""
+
+    pointer: str
+    message: str
+    line: int
+    column: int
+    severity: str
+
+    def __str__(self) -> str:
+        where = self.pointer or "/"
+        if self.line:
+            where += f" (line {self.line}, column {self.column})"
+        return f"{where}: {self.message}"
+
+
+class RolegateError(Exception):
+    """A call into the library failed. ``code`` is the C status (``ROLEGATE_E_*``)."""
+
+    def __init__(self, message: str, code: int = -6) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class FileError(RolegateError, OSError):
+    """A bundle file could not be read (``ROLEGATE_E_IO``)."""
+
+    def __init__(self, message: str, code: int = -3) -> None:
+        RolegateError.__init__(self, message, code)
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class BundleError(RolegateError, ValueError):
+    """The bundle does not compile. The message lists every error with its
+    JSON pointer; ``diagnostics`` holds them all (errors and any warnings),
+    ``errors`` and ``warnings`` each kind. The engine in service is unchanged."""
+
+    def __init__(self, message: str, code: int = -2, diagnostics: Sequence[Any] = ()) -> None:
+        diags = [d if isinstance(d, Diagnostic) else
+                 Diagnostic(d[0], d[1], d[2], d[3], "warning" if d[4] == 1 else "error")
+                 for d in diagnostics]
+        errors = [d for d in diags if d.severity == "error"]
+        if errors:
+            n = len(errors)
+            message = f"bundle rejected: {n} error{'s' if n != 1 else ''}\n" + "\n".join(
+                f"  {d}" for d in errors)
+        super().__init__(message, code)
+        self.diagnostics: list[Diagnostic] = diags
+        self.errors: list[Diagnostic] = errors
+        self.warnings: list[Diagnostic] = [d for d in diags if d.severity == "warning"]
+
+
+_rolegate._init(_DECISIONS, RolegateError, BundleError, FileError)
+
+
+# ---- Options ------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Limits:
+    """Compile limits (SPEC §6). 0 means the library's default."""
+
+    max_string_bytes: int = 0
+    max_bundle_bytes: int = 0
+    max_list_entries: int = 0
+    max_scope_segments: int = 0
+    max_group_depth: int = 0
+    max_routes: int = 0
+    max_regex_program_bytes: int = 0
+
+    def _tuple(self) -> tuple[int, ...]:
+        return dataclasses.astuple(self)
+
+
+def _limits(limits: Optional[Limits]) -> Optional[tuple[int, ...]]:
+    if limits is None:
+        return None
+    if not isinstance(limits, Limits):
+        raise TypeError("limits must be a rolegate.Limits or None")
+    return limits._tuple()
+
+
+# ---- Batches --------------------------------------------------------------------
+
+_np: Any = None
+_np_checked = False
+
+
+def _numpy() -> Any:
+    global _np, _np_checked
+    if not _np_checked:
+        try:
+            import numpy
+            _np = numpy
+        except ImportError:  # pragma: no cover - exercised only without numpy
+            _np = None
+        _np_checked = True
+    return _np
+
+
+def _column(x: Any) -> Any:
+    """Hands a column to the extension: str/bytes, fixed-width NumPy string
+    arrays ('U'/'S', read in place) or any other sequence."""
+    if isinstance(x, (str, bytes)):
+        return x
+    dtype = getattr(x, "dtype", None)
+    if dtype is not None and hasattr(x, "ndim"):
+        if x.ndim != 1:
+            raise ValueError(f"check_many: expected a 1-D array, got {x.ndim} dimensions")
+        if dtype.kind in "US":
+            return x
+        return x.tolist()  # object arrays, NumPy 2 StringDType, ...
+    return x
+
+
+class BatchResult:
+    """``check_many``'s answer, one entry per query.
+
+    With NumPy installed, ``allowed`` is a ``numpy.bool_`` array and
+    ``reason_codes`` a ``numpy.uint8`` array; without it, a ``list[bool]`` and
+    ``bytes``. Reason codes index :data:`REASONS`. Indexing or iterating
+    yields :class:`Decision` objects.
+    """
+
+    __slots__ = ("allowed", "reason_codes")
+
+    def __init__(self, raw: bytearray) -> None:
+        np = _numpy()
+        if np is not None:
+            pairs = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 2)
+            self.allowed = pairs[:, 0].astype(np.bool_)
+            self.reason_codes = pairs[:, 1].copy()
+        else:  # pragma: no cover
+            self.allowed = [b == 1 for b in raw[0::2]]
+            self.reason_codes = bytes(raw[1::2])
+
+    def __len__(self) -> int:
+        return len(self.reason_codes)
+
+    def __getitem__(self, i: int) -> Decision:
+        return _DECISIONS[(len(REASONS) if self.allowed[i] else 0) + int(self.reason_codes[i])]
+
+    def __iter__(self) -> Iterator[Decision]:
+        for i in range(len(self)):
+            yield self[i]
+
+    @property
+    def reasons(self) -> list[str]:
+        """Reason names, one per query."""
+        return [REASONS[c] for c in self.reason_codes]
+
+    def all_allowed(self) -> bool:
+        """True when every query was allowed (and there was at least one)."""
+        return len(self) > 0 and bool(all(self.allowed))
+
+    def count_allowed(self) -> int:
+        return int(sum(self.allowed))
+
+    def __repr__(self) -> str:
+        return f"BatchResult(n={len(self)}, allowed={self.count_allowed()})"
+
+
+# ---- Queries common to Engine and Snapshot ----------------------------------------
+
+
+def _workload_args(cloud: Text, workload_type: str, project: Text, user: Text,
+                   compute_config_identity: Optional[Text],
+                   node_group_identity: Optional[Text]) -> tuple[Any, ...]:
+    try:
+        wt = WORKLOAD_TYPES[workload_type]
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"workload_type must be one of {', '.join(WORKLOAD_TYPES)}, not {workload_type!r}") from None
+    for name, v in (("compute_config_identity", compute_config_identity),
+                    ("node_group_identity", node_group_identity)):
+        if v is not None and len(v) == 0:
+            raise ValueError(f"{name} must be None (no override) or non-empty")
+    return (cloud, wt, project, user, compute_config_identity, node_group_identity)
+
+
+class _Queries:
+    __slots__ = ()
+
+    # Provided by the extension types.
+    _explain: Any
+    _resolve: Any
+    _check_workload: Any
+    _check_request: Any
+    _check_many: Any
+
+    def explain(self, principal: Text, action: Text, resource: Text) -> Decision:
+        """Like ``check``, and also names the deciding rule (SPEC §3, Explain)."""
+        allowed, code, rule, kind = self._explain(principal, action, resource)
+        return Decision(allowed, code, rule, _RULE_KINDS[kind])
+
+    def resolve(self, cloud: Text, workload_type: str, project: Text, user: Text, *,
+                compute_config_identity: Optional[Text] = None,
+                node_group_identity: Optional[Text] = None) -> Resolution:
+        """The identity a workload runs as (SPEC §4)."""
+        err, identity, source = self._resolve(*_workload_args(
+            cloud, workload_type, project, user, compute_config_identity, node_group_identity))
+        return Resolution(identity, source, _IDENTITY_ERRORS[err])
+
+    def check_workload(self, cloud: Text, workload_type: str, project: Text, user: Text,
+                       action: Text, resource: Text, *,
+                       compute_config_identity: Optional[Text] = None,
+                       node_group_identity: Optional[Text] = None) -> WorkloadDecision:
+        """Resolve the workload's identity, then check it (SPEC §4)."""
+        err, identity, source, allowed, code, rule, kind = self._check_workload(
+            *_workload_args(cloud, workload_type, project, user, compute_config_identity,
+                            node_group_identity), action, resource)
+        return WorkloadDecision(allowed, code, rule, _RULE_KINDS[kind], identity, source)
+
+    def check_request(self, principal: Text, method: Text, path: Text) -> RequestDecision:
+        """May this HTTP request through the gateway? (SPEC §5)"""
+        allowed, code, rule, kind, route, action, resource = self._check_request(principal, method, path)
+        return RequestDecision(allowed, code, rule, _RULE_KINDS[kind], route, action, resource)
+
+    def check_many(self, principals: Any, actions: Any, resources: Any) -> BatchResult:
+        """Checks many queries in one crossing of the C ABI, the GIL released.
+
+        Each argument is a sequence of str/bytes, a 1-D NumPy string array
+        (dtype 'U' or 'S' are read in place; others are converted), or a
+        single str/bytes used for every query. Sequences must have equal
+        lengths. All queries see one bundle, even if another thread publishes.
+        """
+        return BatchResult(self._check_many(_column(principals), _column(actions), _column(resources)))
+
+
+# ---- Engine and Snapshot -------------------------------------------------------------
+
+
+class Snapshot(_Queries, _rolegate.Snapshot):
+    """One bundle pinned: every query through it sees the same policy, even
+    while another thread publishes. Get one from :meth:`Engine.snapshot`; use
+    it as a context manager or call :meth:`release`.
+
+    Besides the Engine's queries it offers the id fast path:
+    ``principal_id``, ``action_id`` and ``check_ids`` (ids are valid only with
+    the snapshot that issued them).
+    """
+
+    __slots__ = ()
+
+    def __enter__(self) -> "Snapshot":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+    def __repr__(self) -> str:
+        state = "released" if self.released else f"generation={self.generation}"
+        return f"<rolegate.Snapshot {state}>"
+
+
+class Engine(_Queries, _rolegate.Engine):
+    """A compiled bundle in service; ``publish`` swaps in a new one atomically.
+
+    ``Engine(bundle)`` compiles a bundle given as JSON text (``str``) or bytes;
+    :meth:`from_file` reads one from a file. A bundle that does not compile
+    raises :class:`BundleError`. Queries may run from any number of threads
+    while another publishes. Use it as a context manager, or call
+    :meth:`close`.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, bundle: Union[str, bytes, bytearray, memoryview], *,
+                 limits: Optional[Limits] = None) -> None:
+        self._load(bundle, _limits(limits))
+
+    @classmethod
+    def from_file(cls, path: Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"], *,
+                  limits: Optional[Limits] = None) -> "Engine":
+        """Compiles the bundle in the file at ``path``."""
+        self = cls.__new__(cls)
+        self._load_file(os.fsencode(path), _limits(limits))
+        return self
+
+    @classmethod
+    def example(cls) -> "Engine":
+        """An engine serving the built-in example bundle."""
+        return cls(example_bundle())
+
+    def publish(self, bundle: Union[str, bytes, bytearray, memoryview]) -> None:
+        """Compiles ``bundle`` and puts it in service atomically. On
+        :class:`BundleError` the bundle in service stays in service."""
+        self._publish(bundle)
+
+    def publish_file(self, path: Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]) -> None:
+        """Like :meth:`publish`, reading the bundle from a file."""
+        self._publish_file(os.fsencode(path))
+
+    def snapshot(self) -> Snapshot:
+        """Pins the bundle in service (see :class:`Snapshot`)."""
+        snap: Snapshot = self._snapshot(Snapshot)
+        return snap
+
+    def __enter__(self) -> "Engine":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        if self.closed:
+            return "<rolegate.Engine closed>"
+        try:
+            return f"<rolegate.Engine generation={self.generation}>"
+        except ValueError:
+            return "<rolegate.Engine uninitialised>"
