@@ -30,12 +30,15 @@ TEST(EngineConcurrency, ReadersSeeExactlyOnePublishedBundle) {
   rolegate::Engine& e = **engine;
 
   std::atomic<bool> stop{false};
+  std::atomic<int> started{0};
   std::atomic<uint64_t> checks{0}, bad{0};
   auto reader = [&] {
     std::vector<std::string> resources;
     for (int k = 0; k < kBundles; ++k) resources.push_back(absl::StrCat("/s", k, "/leaf"));
     uint64_t n = 0;
-    while (!stop.load(std::memory_order_relaxed)) {
+    started.fetch_add(1);
+    // At least some rounds even if the writer is done quickly.
+    while (!stop.load(std::memory_order_relaxed) || n < 400) {
       // One pinned snapshot: exactly one resource is allowed in it.
       rolegate::Snapshot snap = e.Acquire();
       int allowed = 0;
@@ -52,6 +55,7 @@ TEST(EngineConcurrency, ReadersSeeExactlyOnePublishedBundle) {
   };
   std::vector<std::thread> readers;
   for (int i = 0; i < 3; ++i) readers.emplace_back(reader);
+  while (started.load() < 3) std::this_thread::yield();  // publish while they read
   const int kPublishes = 300;
   for (int i = 1; i <= kPublishes; ++i) {
     ASSERT_TRUE(e.Publish(bundles[i % kBundles]).ok());
