@@ -42,7 +42,13 @@ re2::RE2::Options RouteOptions(const Limits& limits) {
 void CompileRoutes(const Bundle& b, const Limits& limits, DiagSink* sink, PolicyData* d) {
   absl::flat_hash_map<std::string_view, size_t> seen;
   const re2::RE2::Options opts = RouteOptions(limits);
-  auto set = std::make_unique<re2::RE2::Set>(opts, re2::RE2::ANCHOR_BOTH);
+  // The limit is per route pattern; the set of all patterns gets the sum
+  // (capped), or a valid bundle with many routes would be refused.
+  re2::RE2::Options set_opts = opts;
+  set_opts.set_max_mem(std::min<int64_t>(limits.max_regex_program_bytes *
+                                             std::max<int64_t>(1, static_cast<int64_t>(b.routes.size())),
+                                         int64_t{1} << 31));
+  auto set = std::make_unique<re2::RE2::Set>(set_opts, re2::RE2::ANCHOR_BOTH);
   bool all_ok = true;
   for (size_t i = 0; i < b.routes.size(); ++i) {
     const BRoute& r = b.routes[i];
@@ -221,10 +227,21 @@ RequestExplanation Policy::CheckRequest(std::string_view principal, std::string_
   int winner = -1;
   if (d.route_set && !method.empty()) {
     scratch->matches.clear();
-    if (d.route_set->Match(decoded, &scratch->matches)) {
+    re2::RE2::Set::ErrorInfo info{};
+    if (d.route_set->Match(decoded, &scratch->matches, &info)) {
       for (int idx : scratch->matches) {
         const internal::Route& r = d.routes[static_cast<size_t>(idx)];
         if ((r.method == "*" || r.method == method) && (winner < 0 || idx < winner)) winner = idx;
+      }
+    } else if (info.kind != re2::RE2::Set::kNoError) {
+      // The set's DFA ran out of memory: never turn that into a silent
+      // no_route; try the routes one by one (each has its own budget).
+      for (size_t idx = 0; idx < d.routes.size(); ++idx) {
+        const internal::Route& r = d.routes[idx];
+        if ((r.method == "*" || r.method == method) && re2::RE2::FullMatch(decoded, *r.re)) {
+          winner = static_cast<int>(idx);
+          break;
+        }
       }
     }
   }

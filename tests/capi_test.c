@@ -73,11 +73,12 @@ static void test_engine_check(void) {
   /* Empty principal, NULL with length 0: a valid call that denies. */
   EXPECT(rolegate_engine_check(e, NULL, 0, S(kWrite), S(kRes), &d) == ROLEGATE_OK);
   EXPECT(d.allowed == 0 && d.reason == ROLEGATE_REASON_INVALID_INPUT);
-  /* Invalid UTF-8 anywhere: invalid_input. */
+  /* Bytes that are not UTF-8: an unknown principal holds nothing, an
+   * undeclared action is unknown (SPEC §3); a resource must be UTF-8. */
   EXPECT(rolegate_engine_check(e, S("user:\xff"), S(kWrite), S(kRes), &d) == ROLEGATE_OK);
-  EXPECT(d.allowed == 0 && d.reason == ROLEGATE_REASON_INVALID_INPUT);
+  EXPECT(d.allowed == 0 && d.reason == ROLEGATE_REASON_NO_GRANT);
   EXPECT(rolegate_engine_check(e, S("user:alice"), S("Anyscale\xc3\x28"), S(kRes), &d) == ROLEGATE_OK);
-  EXPECT(d.reason == ROLEGATE_REASON_INVALID_INPUT);
+  EXPECT(d.reason == ROLEGATE_REASON_UNKNOWN_ACTION);
   EXPECT(rolegate_engine_check(e, S("user:alice"), S(kWrite), S("/subscriptions/\xed\xa0\x80"), &d) == ROLEGATE_OK);
   EXPECT(d.reason == ROLEGATE_REASON_INVALID_INPUT);
   /* An embedded NUL in the resource. */

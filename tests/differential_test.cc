@@ -1,7 +1,15 @@
 // tests/differential_test.cc — the engine against the reference evaluator
-// (tests/support/reference.h) on seeded random bundles and on the example
-// bundle. Every query's decision, reason and deciding rule must agree; Check,
-// Explain and CheckIds must agree with each other.
+// (tests/support/reference.h). Every query's decision, reason and deciding
+// rule must agree; Check, Explain and CheckIds must agree with each other.
+//
+//   RandomBundles        seeded random valid bundles (support/random_bundle.h),
+//                        120 checks, 20 resolve + 20 check_workload and 40
+//                        check_request queries each
+//   InvalidBundlesAreRejected  one broken rule per bundle: both must reject
+//   RealDataBundles      /work/shared/data (Azure built-in roles, AWS managed
+//                        policies), when present
+//   SpecPointsFoundByDifferentialRuns  disagreements the SPEC text decides
+//   ExampleBundle        examples/anyscale.json with generated queries
 //
 // On a mismatch the bundle is written to /tmp/rolegate_diff_<label>.json and
 // the failure names the seed and the query. Knobs (environment):

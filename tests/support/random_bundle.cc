@@ -1175,8 +1175,10 @@ std::string QueryGenerator::MemberOf(const std::string& p) {
 }
 
 std::string QueryGenerator::ScopeUnder(const std::string& scope) {
+  // A backslash is an ordinary character in a check's scope (only request
+  // paths reject it).
   static const std::vector<std::string> segs = {"x", "Y", "jobs", "j1", "\xc3\xa9", "c10",
-                                                "..x", "a b", "C1", "%41"};
+                                                "..x", "a b", "C1", "%41", "a\\b", "..."};
   std::string s = Chance(0.3) ? Recase(scope) : scope;
   size_t extra = Chance(0.5) ? 0 : Chance(0.9) ? 1 + Pick(3) : 4 + Pick(30);
   for (size_t k = 0; k < extra; ++k) s = (s == "/" ? "" : s) + "/" + segs[Pick(segs.size())];
@@ -1409,7 +1411,7 @@ std::string QueryGenerator::MutateTarget(std::string t) {
             "%2F", "%2f", "%5C", "%5c", "%00", "%7F", "%1f", "%C2%85", "%C2%A0", "%FF",
             "%zz", "%4", "%", "%25", "%2e", "%2E%2E", "\\", "\x01", "%C3%A9", "%3F", "%23",
             "%C0%AF", "%E0%80%AF", "%ED%A0%80", "%F4%90%80%80", "%F0%9F%98%80", "%e2%82%ac",
-            "\xc0\xaf", "\xed\xa0\x80", "\xf0\x9f\x98\x80"};
+            "\xc0\xaf", "\xed\xa0\x80", "\xf0\x9f\x98\x80", std::string(1, '\0')};
         t.insert(std::min(pos, t.size()), ins[Pick(ins.size())]);
         break;
       }

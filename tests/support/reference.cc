@@ -1025,6 +1025,8 @@ RequestAnswer Reference::CheckRequest(std::string_view principal, std::string_vi
     std::vector<re2::StringPiece> sub(n + 1);
     if (!re.Match(decoded, 0, decoded.size(), RE2::ANCHOR_BOTH, sub.data(), n + 1)) continue;
 
+    // The route is reached: report it (and its action as the bundle spells
+    // it) even when a capture is bad below; the scope only once filled.
     out.route = r.id;
     out.action = r.action;
     // §5.3 and §9: every named capture non-empty and without '/'; one that did
@@ -1048,7 +1050,9 @@ RequestAnswer Reference::CheckRequest(std::string_view principal, std::string_vi
       }
     }
     out.resource = scope;
-    // §5.4.
+    // §5.4. A capture such as "." or ".." (possible when a capture is only
+    // part of a segment) makes the filled scope invalid: §5.3 names only empty
+    // captures and '/' as bad_path, so check() answers invalid_input.
     out.check = Check(principal, r.action, scope);
     return out;
   }

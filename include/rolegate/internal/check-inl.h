@@ -308,7 +308,7 @@ inline uint32_t FindPrincipal(const PolicyData& d, std::string_view principal) {
 // longer than the stack buffer (only possible with raised limits) uses the heap.
 template <bool kExplain>
 Explanation CheckResolved(const PolicyData& d, uint32_t pid, uint32_t aid, std::string_view resource,
-                          bool action_is_bad_utf8 = false) {
+                          bool bad_ids = false) {
   Explanation ex;
   char stack[kStackResourceBytes];
   std::string heap;
@@ -318,7 +318,7 @@ Explanation CheckResolved(const PolicyData& d, uint32_t pid, uint32_t aid, std::
     buf = heap.data();
   }
   const ResolvedResource res = ResolveResource(d, resource, buf);
-  if (!res.valid || action_is_bad_utf8) {
+  if (!res.valid || bad_ids) {  // ids out of range: a caller bug, never an answer
     ex.decision.reason = Reason::kInvalidInput;
     return ex;
   }
@@ -337,14 +337,12 @@ Explanation CheckStrings(const PolicyData& d, std::string_view principal, std::s
     ex.decision.reason = Reason::kInvalidInput;
     return ex;
   }
+  // SPEC §3: a principal is invalid only when empty, and an undeclared
+  // action is unknown_action, whatever their bytes; only the resource has
+  // content rules (step 1, plus UTF-8 validity).
   const uint32_t aid = FindAction(d, action);
-  // A query string that is not UTF-8 is malformed input (SPEC §7 treats such
-  // lines as invalid); only strings that missed the tables can be bad.
-  bool bad = false;
-  uint32_t pid = FindPrincipal(d, principal);
-  if (pid == kNone && !IsValidUtf8(principal)) bad = true;
-  if (aid == kNone && !IsValidUtf8(action)) bad = true;
-  return CheckResolved<kExplain>(d, pid, aid, resource, bad);
+  const uint32_t pid = FindPrincipal(d, principal);
+  return CheckResolved<kExplain>(d, pid, aid, resource);
 }
 
 }  // namespace rolegate::internal
