@@ -111,7 +111,10 @@ class DiagSink {
   void Warning(std::string pointer, uint32_t off, std::string msg) {
     Add(Severity::kWarning, std::move(pointer), off, std::move(msg));
   }
+  static constexpr size_t kMaxDiagnostics = 10000;
   bool has_errors() const { return errors_ > 0; }
+  // True once the cap was hit: callers stop producing more.
+  bool truncated() const { return truncated_; }
   size_t errors() const { return errors_; }
   // Fills line/column from offsets into `text` and moves the diagnostics out.
   std::vector<Diagnostic> Finish(std::string_view text);
@@ -121,6 +124,7 @@ class DiagSink {
   std::vector<Diagnostic> diags_;
   std::vector<uint32_t> offsets_;
   size_t errors_ = 0;
+  bool truncated_ = false;
 };
 
 // "/roles/3" + "actions" -> "/roles/3/actions" (RFC 6901 escaping of ~ and /).

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <functional>
 #include <initializer_list>
+#include <new>
 
 #include "absl/strings/str_cat.h"
 #include "bundle.h"
@@ -16,6 +17,9 @@
 
 namespace rolegate::internal {
 namespace od = simdjson::ondemand;
+
+// Deeper than any bundle needs (root > list > object > list > object).
+constexpr int kMaxJsonDepth = 32;
 
 std::string JoinPointer(std::string_view base, std::string_view key) {
   std::string out(base);
@@ -33,6 +37,19 @@ std::string JoinPointer(std::string_view base, size_t index) {
 }
 
 void DiagSink::Add(Severity sev, std::string pointer, uint32_t off, std::string msg) {
+  // A hostile bundle must not make its error list larger than itself.
+  if (diags_.size() >= kMaxDiagnostics) {
+    if (sev == Severity::kError) ++errors_;
+    if (!truncated_) {
+      truncated_ = true;
+      Diagnostic d;
+      d.severity = Severity::kError;
+      d.message = absl::StrCat("more than ", kMaxDiagnostics, " diagnostics; the rest are not listed");
+      diags_.push_back(std::move(d));
+      offsets_.push_back(kNoOffset);
+    }
+    return;
+  }
   Diagnostic d;
   d.severity = sev;
   d.pointer = std::move(pointer);
@@ -65,6 +82,9 @@ std::vector<Diagnostic> DiagSink::Finish(std::string_view text) {
 }
 
 namespace {
+
+// Thrown (inside this file only) when the diagnostics cap is reached.
+struct TooManyErrors {};
 
 // Thrown (inside this file only) when the JSON itself is malformed.
 struct MalformedJson {
@@ -161,6 +181,7 @@ class Loader {
     size_t i = 0;
     bool over = false;
     for (auto el : arr) {
+      if (sink_->truncated()) throw TooManyErrors{};
       od::value ev;
       if ((e = el.get(ev))) Malformed(off, e);
       if (i >= lim_.max_list_entries) {
@@ -531,12 +552,40 @@ bool LoadBundle(std::string_view json, const Limits& limits, Bundle* out, DiagSi
     sink->Error("", 0, "bundle over 4 GiB");
     return false;
   }
+  // Refuse absurd nesting before simdjson indexes the whole input (a bundle
+  // never nests deeper than a handful of levels; '[' * 1 GiB must fail fast).
+  {
+    int depth = 0;
+    bool in_string = false, escaped = false;
+    for (size_t i = 0; i < json.size(); ++i) {
+      const char c = json[i];
+      if (in_string) {
+        if (escaped) escaped = false;
+        else if (c == '\\') escaped = true;
+        else if (c == '"') in_string = false;
+      } else if (c == '"') {
+        in_string = true;
+      } else if (c == '[' || c == '{') {
+        if (++depth > kMaxJsonDepth) {
+          sink->Error("", static_cast<uint32_t>(i),
+                      absl::StrCat("JSON nesting deeper than ", kMaxJsonDepth, " levels"));
+          return false;
+        }
+      } else if (c == ']' || c == '}') {
+        --depth;
+      }
+    }
+  }
+  // simdjson reports allocation failure as a null buffer or MEMALLOC; turn
+  // both into std::bad_alloc, which Compile() reports as an error.
   simdjson::padded_string text(json.data(), json.size());
+  if (text.data() == nullptr) throw std::bad_alloc();
   od::parser parser(std::max<size_t>(json.size(), 64));
   Loader loader(text, limits, sink);
   try {
     od::document doc;
     auto e = parser.iterate(text).get(doc);
+    if (e == simdjson::MEMALLOC) throw std::bad_alloc();
     if (e) throw MalformedJson{0, absl::StrCat("malformed JSON: ", simdjson::error_message(e))};
     loader.LoadRoot(doc, out);
     // Past the root object the iterator must be at the end of the input.
@@ -547,6 +596,8 @@ bool LoadBundle(std::string_view json, const Limits& limits, Bundle* out, DiagSi
     }
   } catch (const MalformedJson& m) {
     sink->Error("", m.off, m.why);
+    return false;
+  } catch (const TooManyErrors&) {
     return false;
   }
   return true;

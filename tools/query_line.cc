@@ -51,6 +51,7 @@ std::string ParseQueryLine(std::string_view line, Query* q) {
   if (line.find_first_not_of(" \t\r\n") == std::string_view::npos) return "blank line";
   if (!internal::IsValidUtf8(line)) return "line is not valid UTF-8";
   simdjson::padded_string text(line);
+  if (text.data() == nullptr) return "out of memory";
   od::parser parser;
   od::document doc;
   if (parser.iterate(text).get(doc)) return "not valid JSON";
