@@ -149,13 +149,7 @@ void Engine::Publish(std::unique_ptr<Policy> policy) {
 
 Snapshot Engine::Acquire() const {
   internal::HazardSlot* slot = internal::ThisThreadSlot();
-  internal::PolicyBox* box = current_.load(std::memory_order_acquire);
-  for (;;) {
-    internal::Protect(slot, box);
-    internal::PolicyBox* again = current_.load(std::memory_order_acquire);
-    if (again == box) break;
-    box = again;
-  }
+  internal::PolicyBox* box = ProtectCurrent(slot);
   // Safe: the hazard keeps the box alive until the pin is taken.
   box->pins.fetch_add(1, std::memory_order_relaxed);
   internal::Unprotect(slot);

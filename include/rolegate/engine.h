@@ -89,13 +89,7 @@ class Engine {
   template <typename Fn>
   decltype(auto) With(Fn&& fn) const {
     internal::HazardSlot* slot = internal::ThisThreadSlot();
-    internal::PolicyBox* box = current_.load(std::memory_order_acquire);
-    for (;;) {
-      internal::Protect(slot, box);
-      internal::PolicyBox* again = current_.load(std::memory_order_acquire);
-      if (again == box) break;
-      box = again;
-    }
+    internal::PolicyBox* box = ProtectCurrent(slot);
     struct Guard {
       internal::HazardSlot* s;
       ~Guard() { internal::Unprotect(s); }
@@ -114,6 +108,17 @@ class Engine {
 
  private:
   explicit Engine(std::unique_ptr<Policy> first, const Limits& limits);
+  // Announces the current Policy in `slot` and returns it once the
+  // announcement is known to have happened before any retirement of it.
+  internal::PolicyBox* ProtectCurrent(internal::HazardSlot* slot) const {
+    internal::PolicyBox* box = current_.load(std::memory_order_acquire);
+    for (;;) {
+      internal::Protect(slot, box);
+      internal::PolicyBox* again = current_.load(std::memory_order_acquire);
+      if (again == box) return box;
+      box = again;
+    }
+  }
   void Retire(internal::PolicyBox* old);  // called with write_mu_ held
   void ReclaimLocked();
 
