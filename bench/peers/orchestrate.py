@@ -48,6 +48,7 @@ LABEL = {
     "casbin": "casbin (RBAC with domains)",
 }
 SIZE_ASSIGNMENTS = {"S": 1_000, "M": 100_000, "L": 1_000_000}
+SIZE_X = {"S": 0, "M": 1, "L": 2}  # plot positions (categorical; the labels give the assignments)
 
 
 def log(msg):
@@ -389,13 +390,17 @@ def write_outputs(results, outdir, sizes, engines):
                 "(bench/peers/README.md)). Latest run:\n" + body.rstrip() +
                 "\n\n![latency vs bundle size](bench/peers/results/latency.png)\n"
                 "![load time vs bundle size](bench/peers/results/compile.png)\n")
+    py = os.path.join(outdir, "python.md")
+    pytxt = ""
+    if os.path.exists(py):
+        pytxt = "\n\nFrom Python (`python_peers.py`, S workload, same answers, same protocol):\n\n" + open(py).read().strip()
     readme = os.path.join(HERE, "README.md")
-    if os.path.exists(readme):
+    if os.path.exists(readme) and os.path.abspath(outdir) == os.path.join(HERE, "results"):
         text = open(readme).read()
         a, b = "<!-- results:begin -->", "<!-- results:end -->"
         if a in text and b in text:
             body = md.split("\n", 1)[1] if md.startswith("#") else md
-            text = text[:text.index(a) + len(a)] + "\n" + body.strip() + \
+            text = text[:text.index(a) + len(a)] + "\n" + body.strip() + pytxt + \
                 "\n\n![latency vs bundle size](results/latency.png)\n![load time vs bundle size](results/compile.png)\n" + \
                 text[text.index(b):]
             open(readme, "w").write(text)
@@ -520,29 +525,44 @@ def plot(results, outdir, sizes, engines):
     except ImportError:
         log("matplotlib missing: no plots")
         return
-    xs_all = [SIZE_ASSIGNMENTS[s] for s in sizes]
+    xs_all = [SIZE_X[s] for s in sizes]
     markers = {"rolegate": "o", "cedar": "s", "opa": "^", "casbin_flat": "D", "casbin": "v"}
     for kind in ("latency", "compile"):
-        fig, ax = plt.subplots(figsize=(10, 5), dpi=110)
+        fig, ax = plt.subplots(figsize=(10.5, 5), dpi=110)
         for eng in engines:
             xs, ys, p99 = [], [], []
             for s in sizes:
                 e = results["sizes"].get(s, {}).get("engines", {}).get(eng)
-                if e and e.get("status") == "ok":
-                    xs.append(SIZE_ASSIGNMENTS[s])
+                if e and (e.get("status") == "ok" or (kind == "compile" and e.get("status") == "timeout-queries"
+                                                     and e.get("load_ms"))):
+                    xs.append(SIZE_X[s])
                     if kind == "latency":
                         ys.append(e["median_ns"])
                         p99.append(e["p99_ns"])
                     else:
                         ys.append(e["load_ms"] / 1000)
-            if not xs:
+            # sizes where the engine ran out of query budget: the median of the queries it did answer, hollow
+            px, py = [], []
+            for s in sizes:
+                e = results["sizes"].get(s, {}).get("engines", {}).get(eng)
+                if kind == "latency" and e and e.get("status") == "timeout-queries" and e.get("median_ns"):
+                    px.append(SIZE_X[s])
+                    py.append(e["median_ns"])
+            if not xs and not px:
                 continue
+            if not xs:
+                xs, ys, p99 = px, py, []
+                px, py = [], []
             line, = ax.plot(xs, ys, marker=markers.get(eng, "o"), label=LABEL[eng] + (" (median)" if kind == "latency" else ""))
-            if kind == "latency":
+            if px:
+                ax.plot(px, py, marker=markers.get(eng, "o"), linestyle="none", markerfacecolor="none",
+                        color=line.get_color(), markersize=9,
+                        label=LABEL[eng] + " (partial: over the query budget)")
+            if kind == "latency" and p99:
                 ax.plot(xs, p99, marker=markers.get(eng, "o"), linestyle=":", color=line.get_color(), alpha=0.7,
                         label=LABEL[eng] + " (p99)")
-        ax.set_xscale("log")
         ax.set_yscale("log")
+        ax.set_xlim(min(xs_all) - 0.3, max(xs_all) + 0.3)
         ax.set_xticks(xs_all)
         ax.set_xticklabels(["%s\n%s assignments" % (s, "{:,}".format(SIZE_ASSIGNMENTS[s])) for s in sizes])
         ax.minorticks_off()

@@ -13,7 +13,10 @@
 //! mismatch prints the query and exits 3); timed passes follow until
 //! --min-time. A sample is a batch of --batch queries; ns per decision =
 //! (batch time - timer overhead) / batch. Peak RSS: VmHWM of /proc/self/status.
-use cedar_policy::{Authorizer, Context, Decision, Entities, EntityId, EntityTypeName, EntityUid, PolicySet, Request};
+use cedar_policy::{
+    Authorizer, Context, Decision, Entities, EntityId, EntityTypeName, EntityUid, PolicySet,
+    Request,
+};
 use std::str::FromStr;
 use std::time::Instant;
 
@@ -30,7 +33,12 @@ fn peak_rss_kb() -> i64 {
     let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     for line in s.lines() {
         if let Some(rest) = line.strip_prefix("VmHWM:") {
-            return rest.trim().trim_end_matches("kB").trim().parse().unwrap_or(0);
+            return rest
+                .trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse()
+                .unwrap_or(0);
         }
     }
     0
@@ -65,7 +73,11 @@ fn main() {
     let (mut min_time, mut max_time, mut batch) = (2.0f64, 600.0f64, 8usize);
     let mut i = 1;
     while i < args.len() {
-        let v = || args.get(i + 1).cloned().unwrap_or_else(|| die(&format!("missing value for {}", args[i])));
+        let v = || {
+            args.get(i + 1)
+                .cloned()
+                .unwrap_or_else(|| die(&format!("missing value for {}", args[i])))
+        };
         match args[i].as_str() {
             "--dir" => dir = v(),
             "--queries" => queries_path = v(),
@@ -73,7 +85,12 @@ fn main() {
             "--out" => out = v(),
             "--min-time" => min_time = v().parse().unwrap_or_else(|_| die("bad --min-time")),
             "--max-time" => max_time = v().parse().unwrap_or_else(|_| die("bad --max-time")),
-            "--batch" => batch = v().parse::<usize>().unwrap_or_else(|_| die("bad --batch")).max(1),
+            "--batch" => {
+                batch = v()
+                    .parse::<usize>()
+                    .unwrap_or_else(|_| die("bad --batch"))
+                    .max(1)
+            }
             a => die(&format!("unknown option {a}")),
         }
         i += 2;
@@ -93,7 +110,10 @@ fn main() {
             }
         })
         .collect();
-    let expected: Vec<bool> = read(&expected_path).split_whitespace().map(|s| s == "1").collect();
+    let expected: Vec<bool> = read(&expected_path)
+        .split_whitespace()
+        .map(|s| s == "1")
+        .collect();
     if expected.len() != queries.len() {
         die("expected file does not match the query set");
     }
@@ -101,10 +121,15 @@ fn main() {
     let entities_text = read(&format!("{dir}/cedar/entities.json"));
 
     let t0 = Instant::now();
-    let policies = PolicySet::from_str(&policies_text).unwrap_or_else(|e| die(&format!("policies: {e:?}")));
-    let entities = Entities::from_json_str(&entities_text, None).unwrap_or_else(|e| die(&format!("entities: {e:?}")));
+    let policies =
+        PolicySet::from_str(&policies_text).unwrap_or_else(|e| die(&format!("policies: {e:?}")));
+    let entities = Entities::from_json_str(&entities_text, None)
+        .unwrap_or_else(|e| die(&format!("entities: {e:?}")));
     let load_ms = t0.elapsed().as_secs_f64() * 1e3;
-    eprintln!("peer cedar: loaded in {load_ms:.1} ms ({} policies)", policies.policies().count());
+    eprintln!(
+        "peer cedar: loaded in {load_ms:.1} ms ({} policies)",
+        policies.policies().count()
+    );
     drop(policies_text);
     drop(entities_text);
 
@@ -128,7 +153,10 @@ fn main() {
     let decide = |r: &Request| -> bool {
         let resp = auth.is_authorized(r, &policies, &entities);
         if resp.diagnostics().errors().next().is_some() {
-            die(&format!("evaluation errors: {:?}", resp.diagnostics().errors().collect::<Vec<_>>()));
+            die(&format!(
+                "evaluation errors: {:?}",
+                resp.diagnostics().errors().collect::<Vec<_>>()
+            ));
         }
         resp.decision() == Decision::Allow
     };
@@ -157,7 +185,10 @@ fn main() {
             }
             if g != expected[j] {
                 let (p, ac, r) = queries[j];
-                eprintln!("MISMATCH query {j}: {p} {ac} {r}: cedar says {g}, rolegate {}", expected[j]);
+                eprintln!(
+                    "MISMATCH query {j}: {p} {ac} {r}: cedar says {g}, rolegate {}",
+                    expected[j]
+                );
                 std::process::exit(3);
             }
         }
@@ -208,7 +239,11 @@ fn main() {
         }
     }
     samples.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    let mean = if samples.is_empty() { 0.0 } else { samples.iter().sum::<f64>() / samples.len() as f64 };
+    let mean = if samples.is_empty() {
+        0.0
+    } else {
+        samples.iter().sum::<f64>() / samples.len() as f64
+    };
     let res = serde_json::json!({
         "engine": "cedar", "load_ms": load_ms, "queries": n, "allowed": allowed, "passes": passes,
         "batch": batch, "samples": samples.len(), "median_ns": quantile(&samples, 0.5),
