@@ -325,7 +325,12 @@ int32_t rolegate_snapshot_check(const rolegate_snapshot* snap, const char* princ
   if (!snap || !out || !View(principal, principal_len, &p) || !View(action, action_len, &a) ||
       !View(resource, resource_len, &r))
     return ROLEGATE_E_INVALID_ARGUMENT;
-  Put(snap->rep->Check(p, a, r), out);
+  try {
+    Put(snap->rep->Check(p, a, r), out);
+  } catch (...) {  // only a heap fallback for raised limits can throw
+    Deny(out);
+    return ROLEGATE_E_NO_MEMORY;
+  }
   return ROLEGATE_OK;
 }
 
@@ -337,7 +342,12 @@ int32_t rolegate_snapshot_explain(const rolegate_snapshot* snap, const char* pri
   if (!snap || !out || !View(principal, principal_len, &p) || !View(action, action_len, &a) ||
       !View(resource, resource_len, &r))
     return ROLEGATE_E_INVALID_ARGUMENT;
-  PutExplanation(snap->rep->Explain(p, a, r), out);
+  try {
+    PutExplanation(snap->rep->Explain(p, a, r), out);
+  } catch (...) {
+    ClearExplanation(out);
+    return ROLEGATE_E_NO_MEMORY;
+  }
   return ROLEGATE_OK;
 }
 
@@ -364,7 +374,12 @@ int32_t rolegate_snapshot_check_ids(const rolegate_snapshot* snap, uint32_t prin
   Deny(out);
   std::string_view r;
   if (!snap || !out || !View(resource, resource_len, &r)) return ROLEGATE_E_INVALID_ARGUMENT;
-  Put(snap->rep->CheckIds(principal_id, action_id, r), out);
+  try {
+    Put(snap->rep->CheckIds(principal_id, action_id, r), out);
+  } catch (...) {
+    Deny(out);
+    return ROLEGATE_E_NO_MEMORY;
+  }
   return ROLEGATE_OK;
 }
 
@@ -386,11 +401,16 @@ int32_t rolegate_snapshot_check_batch(const rolegate_snapshot* snap, const char*
   if (!snap || (buf == nullptr && buf_len != 0) || !OffsetsValid(offsets, 3 * n + 1, buf_len))
     return ROLEGATE_E_INVALID_ARGUMENT;
   const rolegate::Policy& policy = snap->rep.policy();
+  try {
   for (size_t i = 0; i < n; ++i) {
     const uint64_t* o = offsets + 3 * i;
     Put(policy.Check(std::string_view(buf + o[0], o[1] - o[0]), std::string_view(buf + o[1], o[2] - o[1]),
                      std::string_view(buf + o[2], o[3] - o[2])),
         &out[i]);
+  }
+  } catch (...) {
+    for (size_t i = 0; i < n; ++i) Deny(&out[i]);
+    return ROLEGATE_E_NO_MEMORY;
   }
   return ROLEGATE_OK;
 }
@@ -405,10 +425,15 @@ int32_t rolegate_snapshot_check_ids_batch(const rolegate_snapshot* snap, const u
       !OffsetsValid(offsets, n + 1, buf_len))
     return ROLEGATE_E_INVALID_ARGUMENT;
   const rolegate::Policy& policy = snap->rep.policy();
+  try {
   for (size_t i = 0; i < n; ++i) {
     Put(policy.CheckIds(principal_ids[i], action_ids[i],
                         std::string_view(buf + offsets[i], offsets[i + 1] - offsets[i])),
         &out[i]);
+  }
+  } catch (...) {
+    for (size_t i = 0; i < n; ++i) Deny(&out[i]);
+    return ROLEGATE_E_NO_MEMORY;
   }
   return ROLEGATE_OK;
 }
@@ -459,9 +484,15 @@ int32_t rolegate_snapshot_check_workload(const rolegate_snapshot* snap, const ro
   if (!snap || !out || !resolution || !ToWorkload(w, &q) || !View(action, action_len, &a) ||
       !View(resource, resource_len, &r))
     return ROLEGATE_E_INVALID_ARGUMENT;
-  rolegate::WorkloadExplanation e = snap->rep->CheckWorkload(q, a, r);
-  PutResolution(e.resolution, resolution);
-  PutExplanation(e.check, out);
+  try {
+    rolegate::WorkloadExplanation e = snap->rep->CheckWorkload(q, a, r);
+    PutResolution(e.resolution, resolution);
+    PutExplanation(e.check, out);
+  } catch (...) {
+    ClearResolution(resolution);
+    ClearExplanation(out);
+    return ROLEGATE_E_NO_MEMORY;
+  }
   return ROLEGATE_OK;
 }
 
