@@ -117,6 +117,28 @@ inline bool StatementMatches(const PolicyData& d, const StatementEntry& s, uint3
   return false;
 }
 
+// A statement of effect `deny` held by some member of P that matches, or
+// kNone. With kExplain it is the first such statement in bundle order (each
+// member's list is ascending); otherwise any, found as early as possible.
+template <bool kExplain>
+uint32_t MatchingStatement(const PolicyData& d, const uint32_t* members, uint32_t n_members, bool deny,
+                           uint32_t action, std::string_view resource, bool is_scope) {
+  uint32_t first = kNone;
+  for (uint32_t m = 0; m < n_members; ++m) {
+    const PrincipalInfo& mi = d.principals[members[m]];
+    for (uint32_t k = mi.stmts_begin; k < mi.stmts_end; ++k) {
+      const uint32_t si = d.principal_statements[k];
+      if (kExplain && si >= first) break;  // ascending: later ones cannot win
+      const StatementEntry& s = d.statements[si];
+      if (s.deny != deny || !StatementMatches(d, s, action, resource, is_scope)) continue;
+      if constexpr (!kExplain) return si;
+      first = si;
+      break;
+    }
+  }
+  return first;
+}
+
 // Index of the last entry in [b, e) with pre <= key, or kNone.
 template <typename Entry>
 inline uint32_t LastAtOrBefore(const Entry* b, uint32_t count, uint32_t key) {
@@ -183,26 +205,14 @@ Explanation Decide(const PolicyData& d, uint32_t pid, uint32_t aid, const Resolv
 
   // Step 5: Deny statements of any member of P.
   if (has_statements) {
-    uint32_t first = kNone;
-    for (uint32_t m = 0; m < n_members; ++m) {
-      const PrincipalInfo& mi = d.principals[members[m]];
-      for (uint32_t k = mi.stmts_begin; k < mi.stmts_end; ++k) {
-        const uint32_t si = d.principal_statements[k];
-        if (kExplain && si >= first) break;  // ascending: later ones cannot win
-        const StatementEntry& s = d.statements[si];
-        if (!s.deny || !StatementMatches(d, s, aid, resource, res.is_scope)) continue;
-        if constexpr (!kExplain) {
-          ex.decision.reason = Reason::kDenyStatement;
-          return ex;
-        }
-        first = si;
-        break;
-      }
-    }
-    if (kExplain && first != kNone) {
+    const uint32_t si = MatchingStatement<kExplain>(d, members, n_members, /*deny=*/true, aid, resource,
+                                                    res.is_scope);
+    if (si != kNone) {
       ex.decision.reason = Reason::kDenyStatement;
-      ex.kind = RuleKind::kStatement;
-      ex.rule = d.statement_ids[first];
+      if constexpr (kExplain) {
+        ex.kind = RuleKind::kStatement;
+        ex.rule = d.statement_ids[si];
+      }
       return ex;
     }
   }
@@ -252,28 +262,15 @@ Explanation Decide(const PolicyData& d, uint32_t pid, uint32_t aid, const Resolv
 
   // Step 7: Allow statements (never for effective_only_at actions).
   if (has_statements && !(flags & kActionRestricted)) {
-    uint32_t first = kNone;
-    for (uint32_t m = 0; m < n_members; ++m) {
-      const PrincipalInfo& mi = d.principals[members[m]];
-      for (uint32_t k = mi.stmts_begin; k < mi.stmts_end; ++k) {
-        const uint32_t si = d.principal_statements[k];
-        if (kExplain && si >= first) break;
-        const StatementEntry& s = d.statements[si];
-        if (s.deny || !StatementMatches(d, s, aid, resource, res.is_scope)) continue;
-        if constexpr (!kExplain) {
-          ex.decision.allowed = true;
-          ex.decision.reason = Reason::kStatement;
-          return ex;
-        }
-        first = si;
-        break;
-      }
-    }
-    if (kExplain && first != kNone) {
+    const uint32_t si = MatchingStatement<kExplain>(d, members, n_members, /*deny=*/false, aid, resource,
+                                                    res.is_scope);
+    if (si != kNone) {
       ex.decision.allowed = true;
       ex.decision.reason = Reason::kStatement;
-      ex.kind = RuleKind::kStatement;
-      ex.rule = d.statement_ids[first];
+      if constexpr (kExplain) {
+        ex.kind = RuleKind::kStatement;
+        ex.rule = d.statement_ids[si];
+      }
       return ex;
     }
   }
