@@ -22,7 +22,6 @@
 #include <algorithm>
 #include <thread>
 
-#include "absl/container/flat_hash_set.h"
 
 namespace rolegate {
 namespace internal {
@@ -117,7 +116,11 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(std::string_view bundle_j
   internal::g_asymmetric.store(internal::AsymmetricFences(), std::memory_order_relaxed);
   auto policy = Compile(bundle_json, limits, diagnostics);
   if (!policy.ok()) return policy.status();
-  return std::unique_ptr<Engine>(new Engine(std::move(*policy), limits));
+  try {
+    return std::unique_ptr<Engine>(new Engine(std::move(*policy), limits));
+  } catch (const std::bad_alloc&) {
+    return absl::ResourceExhaustedError("out of memory while creating the engine");
+  }
 }
 
 Engine::~Engine() {
@@ -135,16 +138,25 @@ absl::Status Engine::Publish(std::string_view bundle_json, std::vector<Diagnosti
   // publisher's swap, and a failed one changes nothing.
   auto policy = Compile(bundle_json, limits_, diagnostics);
   if (!policy.ok()) return policy.status();
-  Publish(std::move(*policy));
-  return absl::OkStatus();
+  return Publish(std::move(*policy));
 }
 
-void Engine::Publish(std::unique_ptr<Policy> policy) {
-  auto* box = new internal::PolicyBox(std::move(policy));
-  std::lock_guard<std::mutex> lock(write_mu_);
-  internal::PolicyBox* old = current_.exchange(box, std::memory_order_acq_rel);
+absl::Status Engine::Publish(std::unique_ptr<Policy> policy) {
+  // Everything that can allocate happens before the swap, so running out of
+  // memory leaves the old Policy in service and nothing half done.
+  std::unique_ptr<internal::PolicyBox> box;
+  std::unique_lock<std::mutex> lock(write_mu_, std::defer_lock);
+  try {
+    box = std::make_unique<internal::PolicyBox>(std::move(policy));
+    lock.lock();
+    retired_.reserve(retired_.size() + 1);
+  } catch (const std::bad_alloc&) {
+    return absl::ResourceExhaustedError("out of memory while publishing; the bundle in service is unchanged");
+  }
+  internal::PolicyBox* old = current_.exchange(box.release(), std::memory_order_acq_rel);
   generation_.fetch_add(1, std::memory_order_relaxed);
   Retire(old);
+  return absl::OkStatus();
 }
 
 Snapshot Engine::Acquire() const {
@@ -158,7 +170,7 @@ Snapshot Engine::Acquire() const {
 
 void Engine::Retire(internal::PolicyBox* old) {
   if (old == nullptr) return;
-  retired_.push_back(old);
+  retired_.push_back(old);  // capacity reserved by the caller: cannot throw
   // Readers hold a slot for the length of one query; a short wait usually
   // frees the old table now rather than at the next publish.
   for (int spin = 0; spin < 64 && !retired_.empty(); ++spin) {
@@ -169,17 +181,26 @@ void Engine::Retire(internal::PolicyBox* old) {
 
 void Engine::ReclaimLocked() {
   internal::HeavyFence();
-  absl::flat_hash_set<const void*> live;
-  for (internal::HazardSlot* s = internal::g_slots.load(std::memory_order_acquire); s; s = s->next) {
-    const void* p = s->ptr.load(std::memory_order_acquire);
-    if (p) live.insert(p);
-  }
+  // No allocation here (it runs after the swap, where failure is not an
+  // option): retired_ is short, so each retired box is looked for in the
+  // slot list directly.
+  auto held = [](const internal::PolicyBox* b) {
+    for (internal::HazardSlot* s = internal::g_slots.load(std::memory_order_acquire); s; s = s->next)
+      if (s->ptr.load(std::memory_order_acquire) == b) return true;
+    return false;
+  };
   auto keep = std::remove_if(retired_.begin(), retired_.end(), [&](internal::PolicyBox* b) {
-    if (live.contains(b)) return false;
+    if (held(b)) return false;
     internal::ReleasePin(b);  // the engine's own pin; pinned snapshots keep it alive
     return true;
   });
   retired_.erase(keep, retired_.end());
+}
+
+size_t Engine::Reclaim() {
+  std::lock_guard<std::mutex> lock(write_mu_);
+  ReclaimLocked();
+  return retired_.size();
 }
 
 size_t Engine::retired_pending() const {

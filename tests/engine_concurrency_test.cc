@@ -69,8 +69,10 @@ TEST(EngineConcurrency, ReadersSeeExactlyOnePublishedBundle) {
   EXPECT_EQ(bad.load(), 0u);
   EXPECT_GT(checks.load(), 0u);
   EXPECT_EQ(e.generation(), uint64_t{kPublishes + 1});
-  // With no reader left, nothing may stay retired: memory is bounded.
-  EXPECT_EQ(e.retired_pending(), 0u);
+  // With no reader left, nothing may stay retired: memory is bounded. (The
+  // last Publish may have left one table to a reader that was mid-query.)
+  EXPECT_LE(e.retired_pending(), 1u);
+  EXPECT_EQ(e.Reclaim(), 0u);
   // The last published bundle is the one in service.
   const int last = kPublishes % kBundles;
   EXPECT_TRUE(e.Check("u", "a/read", absl::StrCat("/s", last)).allowed);
@@ -104,7 +106,9 @@ TEST(EngineConcurrency, ConcurrentPublishers) {
   for (auto& t : writers) t.join();
   reader.join();
   EXPECT_EQ((*engine)->generation(), 101u);
-  EXPECT_EQ((*engine)->retired_pending(), 0u);
+  // The reader may have held the table the last Publish retired; with it
+  // gone, one reclaim pass frees everything.
+  EXPECT_EQ((*engine)->Reclaim(), 0u);
 }
 
 }  // namespace

@@ -78,8 +78,9 @@ class Engine {
   // error the Policy in service stays in service and nothing changes.
   // Writers are serialised among themselves; readers are never blocked.
   absl::Status Publish(std::string_view bundle_json, std::vector<Diagnostic>* diagnostics = nullptr);
-  // Swaps in an already compiled Policy.
-  void Publish(std::unique_ptr<Policy> policy);
+  // Swaps in an already compiled Policy. Fails only with ResourceExhausted
+  // (no memory for the bookkeeping), and then the old Policy stays in service.
+  absl::Status Publish(std::unique_ptr<Policy> policy);
 
   // Pins the Policy in service (one atomic increment, not per query).
   Snapshot Acquire() const;
@@ -105,6 +106,11 @@ class Engine {
   // for readers (for tests and monitoring).
   uint64_t generation() const { return generation_.load(std::memory_order_relaxed); }
   size_t retired_pending() const;
+  // Frees every retired Policy no reader still holds and returns how many
+  // remain. Publish() already does this (with a short wait for readers); a
+  // retired table whose reader was mid-query then is freed by the next
+  // Publish() or by this call.
+  size_t Reclaim();
 
  private:
   explicit Engine(std::unique_ptr<Policy> first, const Limits& limits);
