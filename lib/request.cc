@@ -61,7 +61,8 @@ void CompileRoutes(const Bundle& b, const Limits& limits, DiagSink* sink, Policy
                   absl::StrCat("duplicate route id \"", r.id.s, "\" (first at /routes/", it->second, ")"));
       ok = false;
     }
-    if (r.method.s != "*" && !std::all_of(r.method.s.begin(), r.method.s.end(), IsMethodChar)) {
+    if (r.method.s != "*" &&
+        (r.method.s.empty() || !std::all_of(r.method.s.begin(), r.method.s.end(), IsMethodChar))) {
       sink->Error(JoinPointer(ptr, "method"), r.method.off,
                   absl::StrCat("method must be \"*\" or an upper-case token, not \"", r.method.s, "\""));
       ok = false;

@@ -22,53 +22,78 @@ struct J {
   std::vector<J> items;
   std::vector<std::pair<std::string, J>> fields;
 
-  static J Str(std::string v) {
-    J j;
-    j.kind = kStr;
-    j.s = std::move(v);
-    return j;
-  }
-  static J Int(int64_t v) {
-    J j;
-    j.kind = kInt;
-    j.i = v;
-    return j;
-  }
-  static J Bool(bool v) {
-    J j;
-    j.kind = kBool;
-    j.b = v;
-    return j;
-  }
-  static J Arr() {
-    J j;
-    j.kind = kArr;
-    return j;
-  }
-  static J Obj() {
-    J j;
-    j.kind = kObj;
-    return j;
-  }
-  static J StrList(const std::vector<std::string>& v) {
-    J j = Arr();
-    for (const std::string& x : v) j.items.push_back(Str(x));
-    return j;
-  }
-  J& Push(J v) {
-    items.push_back(std::move(v));
-    return *this;
-  }
-  J& Set(std::string k, J v) {
-    fields.emplace_back(std::move(k), std::move(v));
-    return *this;
-  }
-  J* Get(const std::string& k) {
-    for (auto& kv : fields)
-      if (kv.first == k) return &kv.second;
-    return nullptr;
-  }
+  // Special members and member functions are defined below the struct: J
+  // must be complete before std::pair<std::string, J> is (clang insists).
+  J();
+  J(const J&);
+  J(J&&) noexcept;
+  J& operator=(const J&);
+  J& operator=(J&&) noexcept;
+  ~J();
+  static J Str(std::string v);
+  static J Int(int64_t v);
+  static J Bool(bool v);
+  static J Arr();
+  static J Obj();
+  static J StrList(const std::vector<std::string>& v);
+  J& Push(J v);
+  J& Set(std::string k, J v);
+  J* Get(const std::string& k);
 };
+
+J::J() = default;
+J::J(const J&) = default;
+J::J(J&&) noexcept = default;
+J& J::operator=(const J&) = default;
+J& J::operator=(J&&) noexcept = default;
+J::~J() = default;
+
+J J::Str(std::string v) {
+  J j;
+  j.kind = kStr;
+  j.s = std::move(v);
+  return j;
+}
+J J::Int(int64_t v) {
+  J j;
+  j.kind = kInt;
+  j.i = v;
+  return j;
+}
+J J::Bool(bool v) {
+  J j;
+  j.kind = kBool;
+  j.b = v;
+  return j;
+}
+J J::Arr() {
+  J j;
+  j.kind = kArr;
+  return j;
+}
+J J::Obj() {
+  J j;
+  j.kind = kObj;
+  return j;
+}
+J J::StrList(const std::vector<std::string>& v) {
+  J j = Arr();
+  for (const std::string& x : v) j.items.push_back(Str(x));
+  return j;
+}
+J& J::Push(J v) {
+  items.push_back(std::move(v));
+  return *this;
+}
+J& J::Set(std::string k, J v) {
+  fields.emplace_back(std::move(k), std::move(v));
+  return *this;
+}
+J* J::Get(const std::string& k) {
+  for (auto& kv : fields)
+    if (kv.first == k) return &kv.second;
+  return nullptr;
+}
 
 // When set, non-ASCII characters are written as \uXXXX escapes (surrogate
 // pairs above U+FFFF) and '/' as "\/", to exercise the engine's JSON parser.

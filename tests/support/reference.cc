@@ -648,10 +648,15 @@ std::unique_ptr<Reference> Reference::Load(std::string_view json, std::string* e
       ok &= L.Str(o["scope"].value(), where + "/scope", &r.scope);
       if (!ok) continue;
       if (!ids.insert(r.id).second) L.Err(where + "/id", "duplicate id");
+      // An upper-case token: one or more of RFC 9110's tchar, lower-case
+      // letters excepted.
       if (r.method != "*") {
+        const std::string tchar_symbols = "!#$%&'*+-.^_`|~";
+        bool token = !r.method.empty();
         for (char c : r.method)
-          if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
-            L.Err(where + "/method", "not * or an upper-case token");
+          token &= (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                   (c != '*' && tchar_symbols.find(c) != std::string::npos);
+        if (!token) L.Err(where + "/method", "not * or an upper-case token");
       }
       if (ref->FindAction(r.action) == nullptr) L.Err(where + "/action", "not in the catalog");
       RE2::Options opts;
