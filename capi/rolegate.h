@@ -109,6 +109,10 @@ typedef struct rolegate_options {
 } rolegate_options;
 
 #define ROLEGATE_OPTIONS_INIT {sizeof(rolegate_options), 0, 0, 0, 0, 0, 0, 0, 0}
+/* Zeroes the fields of the first (version 0) layout and sets struct_size to
+ * its size; it never writes past them, whatever header the caller was built
+ * with. Fields appended in later versions are reached through
+ * ROLEGATE_OPTIONS_INIT, which records the caller's own sizeof. */
 ROLEGATE_EXPORT void rolegate_options_init(rolegate_options* opts);
 
 /* ---- Decisions ---------------------------------------------------------- */
@@ -239,6 +243,7 @@ typedef struct rolegate_workload {
   size_t node_group_identity_len;
 } rolegate_workload;
 #define ROLEGATE_WORKLOAD_INIT {sizeof(rolegate_workload), 0, NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL, 0}
+/* As rolegate_options_init: the version-0 fields only. */
 ROLEGATE_EXPORT void rolegate_workload_init(rolegate_workload* w);
 
 /* identity/source point into the snapshot or into the query's override

@@ -209,16 +209,27 @@ int32_t rolegate_error_diagnostic_severity(const rolegate_error* err, size_t i) 
 }
 void rolegate_error_free(rolegate_error* err) { delete err; }
 
+// The _init functions write the version-0 layout only, never this build's
+// sizeof: a program compiled against an older (shorter) header passes a
+// shorter struct, and a library that appended fields must not write past it.
+// The struct_size they record tells the library the appended fields are
+// absent (= defaults). When a field is appended, these sizes stay and the
+// asserts become >=.
+constexpr size_t kOptionsV0Size = 48;
+constexpr size_t kWorkloadV0Size = 88;
+static_assert(sizeof(rolegate_options) == kOptionsV0Size, "rolegate_options changed: see above");
+static_assert(sizeof(rolegate_workload) == kWorkloadV0Size, "rolegate_workload changed: see above");
+
 void rolegate_options_init(rolegate_options* opts) {
   if (!opts) return;
-  std::memset(opts, 0, sizeof(*opts));
-  opts->struct_size = sizeof(*opts);
+  std::memset(opts, 0, kOptionsV0Size);
+  opts->struct_size = kOptionsV0Size;
 }
 
 void rolegate_workload_init(rolegate_workload* w) {
   if (!w) return;
-  std::memset(w, 0, sizeof(*w));
-  w->struct_size = sizeof(*w);
+  std::memset(w, 0, kWorkloadV0Size);
+  w->struct_size = kWorkloadV0Size;
 }
 
 const char* rolegate_example_bundle(size_t* len) {

@@ -179,6 +179,28 @@ static void test_options(void) {
   /* A garbage struct_size is refused. */
   o.struct_size = 0;
   EXPECT(rolegate_engine_new(&o, S(kSmall), &e, NULL) == ROLEGATE_E_INVALID_ARGUMENT);
+  /* The _init functions write the version-0 layout and nothing past it, so a
+   * newer library cannot overrun an older caller's struct. */
+  {
+    struct {
+      rolegate_options o;
+      unsigned char guard[32];
+    } g;
+    struct {
+      rolegate_workload w;
+      unsigned char guard[32];
+    } gw;
+    size_t k;
+    int intact = 1;
+    memset(&g, 0xAB, sizeof g);
+    memset(&gw, 0xAB, sizeof gw);
+    rolegate_options_init(&g.o);
+    rolegate_workload_init(&gw.w);
+    for (k = 0; k < sizeof g.guard; ++k) intact &= g.guard[k] == 0xAB && gw.guard[k] == 0xAB;
+    EXPECT(intact);
+    EXPECT(g.o.struct_size == 48 && g.o.max_bundle_bytes == 0 && g.o.max_regex_program_bytes == 0);
+    EXPECT(gw.w.struct_size == 88 && gw.w.node_group_identity == NULL && gw.w.workload_type == 0);
+  }
 }
 
 static void test_publish(void) {
