@@ -42,6 +42,7 @@ class Compiler {
   Bits PermissionBits(const StrList& actions, const StrList& not_actions, const StrList& data_actions,
                       const StrList& not_data_actions, const std::string& ptr);
   uint32_t InternSet(const Bits& bits);
+  void TransposeSets();
 
   // ---- principals and groups ----
   uint32_t Principal(std::string_view name);
@@ -98,6 +99,8 @@ class Compiler {
   std::vector<uint32_t> sorted_by_name_;      // action ids sorted by lower name
   absl::flat_hash_map<std::string, Bits> pattern_cache_;
   absl::flat_hash_map<std::string, uint32_t> set_ids_;  // set bits (as bytes) -> id
+  uint32_t set_words_ = 0;          // words per set while compiling
+  std::vector<uint64_t> set_bits_;  // set s: words [s*set_words_, (s+1)*set_words_)
   std::vector<std::vector<std::vector<std::string>>> effective_patterns_;  // by action id (restricted only)
 
   // principals
@@ -169,7 +172,7 @@ void Compiler::BuildCatalog() {
     lower_names_.push_back(std::move(lower));
     effective_patterns_.push_back(std::move(patterns));
   }
-  d().set_words = std::max<uint32_t>(1, (n_actions_ + 63) / 64);
+  set_words_ = std::max<uint32_t>(1, (n_actions_ + 63) / 64);
   sorted_by_name_.resize(n_actions_);
   std::iota(sorted_by_name_.begin(), sorted_by_name_.end(), 0);
   std::sort(sorted_by_name_.begin(), sorted_by_name_.end(),
@@ -200,7 +203,7 @@ void Compiler::Expand(const Str& pattern, const std::string& ptr, Kind kind, Bit
   // wildcard, found by binary search over the sorted names.
   auto cached = pattern_cache_.find(lower);
   if (cached == pattern_cache_.end()) {
-    Bits all(d().set_words, 0);
+    Bits all(set_words_, 0);
     const std::string prefix = lower.substr(0, lower.find_first_of("*?"));
     auto lo = std::lower_bound(sorted_by_name_.begin(), sorted_by_name_.end(), prefix,
                                [&](uint32_t id, const std::string& p) { return lower_names_[id] < p; });
@@ -213,7 +216,7 @@ void Compiler::Expand(const Str& pattern, const std::string& ptr, Kind kind, Bit
   }
   bool any = false;
   const Bits& all = cached->second;
-  for (uint32_t w = 0; w < d().set_words; ++w) {
+  for (uint32_t w = 0; w < set_words_; ++w) {
     uint64_t word = all[w];
     if (kind != Kind::kAny && word) {
       // Keep only actions of the wanted kind.
@@ -237,7 +240,7 @@ void Compiler::Expand(const Str& pattern, const std::string& ptr, Kind kind, Bit
 Bits Compiler::PermissionBits(const StrList& actions, const StrList& not_actions,
                               const StrList& data_actions, const StrList& not_data_actions,
                               const std::string& ptr) {
-  const uint32_t w = d().set_words;
+  const uint32_t w = set_words_;
   Bits a(w, 0), na(w, 0), da(w, 0), nda(w, 0);
   ExpandList(actions, JoinPointer(ptr, "actions"), Kind::kControl, &a);
   ExpandList(not_actions, JoinPointer(ptr, "not_actions"), Kind::kControl, &na);
@@ -251,7 +254,7 @@ Bits Compiler::PermissionBits(const StrList& actions, const StrList& not_actions
 uint32_t Compiler::InternSet(const Bits& bits) {
   std::string key(reinterpret_cast<const char*>(bits.data()), bits.size() * sizeof(uint64_t));
   auto [it, fresh] = set_ids_.emplace(std::move(key), static_cast<uint32_t>(set_ids_.size()));
-  if (fresh) d().set_bits.insert(d().set_bits.end(), bits.begin(), bits.end());
+  if (fresh) set_bits_.insert(set_bits_.end(), bits.begin(), bits.end());
   return it->second;
 }
 
@@ -534,7 +537,7 @@ void Compiler::BuildStatements() {
         ok = false;
       }
       // Statements are AWS-style: no control/data split, patterns reach both kinds.
-      Bits bits(d().set_words, 0);
+      Bits bits(set_words_, 0);
       ExpandList(s.actions, JoinPointer(ptr, "actions"), Kind::kAny, &bits);
       if (ok) {
         e.deny = s.effect.s == "Deny";
@@ -605,28 +608,40 @@ void Compiler::FinishPrincipals() {
   std::vector<uint32_t> count(n + 1, 0);
   for (const StagedGrant& g : staged_grants_) count[g.principal + 1]++;
   for (size_t p = 0; p < n; ++p) count[p + 1] += count[p];
-  D.grants.resize(staged_grants_.size());
+  // Placed first as one record, sorted, then split into the hot and cold
+  // arrays.
+  struct Placed {
+    GrantEntry e;
+    GrantInfo info;
+  };
+  std::vector<Placed> placed(staged_grants_.size());
   std::vector<uint32_t> fill(count.begin(), count.end() - 1);
   for (const StagedGrant& g : staged_grants_) {
     const ScopeNode& sn = D.nodes[g.node];
-    D.grants[fill[g.principal]++] = GrantEntry{sn.pre, sn.end, kNone, g.set, g.node, g.assignment};
+    placed[fill[g.principal]++] = Placed{GrantEntry{sn.pre, sn.end, kNone, g.set}, GrantInfo{g.node, g.assignment}};
   }
+  D.grants.resize(placed.size());
+  D.grant_info.resize(placed.size());
+  D.grant_pre.resize(placed.size());
   std::vector<uint32_t> stack;
   for (uint32_t p = 0; p < n; ++p) {
     PrincipalInfo& pi = D.principals[p];
     pi.grants_begin = count[p];
     pi.grants_end = count[p + 1];
-    GrantEntry* g = D.grants.data() + pi.grants_begin;
+    Placed* g = placed.data() + pi.grants_begin;
     const uint32_t m = pi.grants_end - pi.grants_begin;
-    std::sort(g, g + m, [](const GrantEntry& x, const GrantEntry& y) {
-      return x.pre != y.pre ? x.pre < y.pre : x.assignment < y.assignment;
+    std::sort(g, g + m, [](const Placed& x, const Placed& y) {
+      return x.e.pre != y.e.pre ? x.e.pre < y.e.pre : x.info.assignment < y.info.assignment;
     });
     stack.clear();
     for (uint32_t i = 0; i < m; ++i) {
-      while (!stack.empty() && !(g[stack.back()].pre <= g[i].pre && g[i].pre < g[stack.back()].end))
+      while (!stack.empty() && !(g[stack.back()].e.pre <= g[i].e.pre && g[i].e.pre < g[stack.back()].e.end))
         stack.pop_back();
-      g[i].up = stack.empty() ? kNone : stack.back();
+      g[i].e.up = stack.empty() ? kNone : stack.back();
       stack.push_back(i);
+      D.grants[pi.grants_begin + i] = g[i].e;
+      D.grant_info[pi.grants_begin + i] = g[i].info;
+      D.grant_pre[pi.grants_begin + i] = g[i].e.pre;
     }
     pi.stmts_begin = static_cast<uint32_t>(D.principal_statements.size());
     D.principal_statements.insert(D.principal_statements.end(), principal_stmts_[p].begin(),
@@ -653,6 +668,35 @@ void Compiler::FinishPrincipals() {
     D.denies[i].up = stack.empty() ? kNone : stack.back();
     stack.push_back(i);
   }
+  // Each node's deepest deny on its path: nodes in pre-order against denies
+  // in pre-order, one merge with the same enclosing-stack.
+  std::vector<uint32_t> by_pre(D.nodes.size());
+  for (uint32_t n = 0; n < D.nodes.size(); ++n) by_pre[D.nodes[n].pre] = n;
+  stack.clear();
+  uint32_t next = 0;
+  for (uint32_t n : by_pre) {
+    ScopeNode& sn = D.nodes[n];
+    while (next < D.denies.size() && D.denies[next].pre <= sn.pre) stack.push_back(next++);
+    while (!stack.empty() && D.denies[stack.back()].end <= sn.pre) stack.pop_back();
+    sn.deny_top = stack.empty() ? kNone : stack.back();
+  }
+}
+
+// The sets were built one bit row per set; queries want one row per action.
+void Compiler::TransposeSets() {
+  PolicyData& D = d();
+  const size_t n_sets = set_ids_.size();
+  D.set_row_words = static_cast<uint32_t>(std::max<size_t>(1, (n_sets + 63) / 64));
+  D.action_sets.assign(size_t{n_actions_} * D.set_row_words, 0);
+  for (size_t set = 0; set < n_sets; ++set) {
+    const uint64_t* row = set_bits_.data() + set * set_words_;
+    for (uint32_t w = 0; w < set_words_; ++w)
+      for (uint64_t bits = row[w]; bits; bits &= bits - 1) {
+        const size_t a = size_t{w} * 64 + static_cast<size_t>(__builtin_ctzll(bits));
+        D.action_sets[a * D.set_row_words + set / 64] |= uint64_t{1} << (set % 64);
+      }
+  }
+  std::vector<uint64_t>().swap(set_bits_);
 }
 
 std::unique_ptr<PolicyData> Compiler::Run() {
@@ -672,6 +716,7 @@ std::unique_ptr<PolicyData> Compiler::Run() {
   if (sink_->has_errors()) return nullptr;
   BuildEffective();
   FinishPrincipals();
+  TransposeSets();
   return std::move(d_);
 }
 

@@ -132,9 +132,9 @@ Policy::Stats Policy::GetStats() const {
   uint64_t b = d.arena.bytes();
   b += map_bytes(d.action_ids) + map_bytes(d.principal_ids) + map_bytes(d.scope_paths) +
        map_bytes(d.effective_at) + map_bytes(d.cloud_ids) + map_bytes(d.mappings_by_key);
-  b += vec_bytes(d.action_names) + vec_bytes(d.action_flags) + vec_bytes(d.set_bits) +
+  b += vec_bytes(d.action_names) + vec_bytes(d.action_flags) + vec_bytes(d.action_sets) +
        vec_bytes(d.principal_names) + vec_bytes(d.principals) + vec_bytes(d.closure) +
-       vec_bytes(d.grants) + vec_bytes(d.principal_statements) + vec_bytes(d.nodes) +
+       vec_bytes(d.grants) + vec_bytes(d.grant_info) + vec_bytes(d.grant_pre) + vec_bytes(d.principal_statements) + vec_bytes(d.nodes) +
        vec_bytes(d.denies) + vec_bytes(d.deny_principal_ids) + vec_bytes(d.statements) +
        vec_bytes(d.statement_globs) + vec_bytes(d.assignment_ids) + vec_bytes(d.deny_ids) +
        vec_bytes(d.statement_ids) + vec_bytes(d.clouds) + vec_bytes(d.mappings) + vec_bytes(d.routes);

@@ -139,15 +139,21 @@ uint32_t MatchingStatement(const PolicyData& d, const uint32_t* members, uint32_
   return first;
 }
 
-// Index of the last entry in [b, e) with pre <= key, or kNone.
-template <typename Entry>
-inline uint32_t LastAtOrBefore(const Entry* b, uint32_t count, uint32_t key) {
-  uint32_t lo = 0, hi = count;  // first index with pre > key
-  while (lo < hi) {
-    uint32_t mid = lo + (hi - lo) / 2;
-    if (b[mid].pre <= key) lo = mid + 1; else hi = mid;
+// Index of the last of the `count` ascending `keys` that is <= key, or
+// kNone. Branch-free (the compare becomes a conditional move), so the cost
+// is log2(count) dependent loads and no mispredicted branches.
+inline uint32_t LastAtOrBefore(const uint32_t* keys, uint32_t count, uint32_t key) {
+  if (count == 0) return kNone;
+  const uint32_t* base = keys;
+  uint32_t len = count;
+  // The first key > `key` lies in [base, base + len]; halve that.
+  while (len > 1) {
+    const uint32_t half = len / 2;
+    base += (base[half - 1] <= key) * half;  // arithmetic, not a branch
+    len -= half;
   }
-  return lo == 0 ? kNone : lo - 1;
+  const uint32_t first_after = static_cast<uint32_t>(base - keys) + (*base <= key ? 1 : 0);
+  return first_after == 0 ? kNone : first_after - 1;
 }
 
 // Steps 2–8 of SPEC §3 with the principal and action already resolved and
@@ -171,12 +177,10 @@ Explanation Decide(const PolicyData& d, uint32_t pid, uint32_t aid, const Resolv
 
   // Step 4: deny assignments.
   if (nnode && (flags & kActionDenied)) {
-    const uint32_t key = nnode->pre;
     uint32_t best = kNone;
-    for (uint32_t i = LastAtOrBefore(d.denies.data(), static_cast<uint32_t>(d.denies.size()), key);
-         i != kNone; i = d.denies[i].up) {
+    // Every entry of this chain is on the path (see ScopeNode::deny_top).
+    for (uint32_t i = nnode->deny_top; i != kNone; i = d.denies[i].up) {
       const DenyEntry& e = d.denies[i];
-      if (key < e.pre || key >= e.end) continue;  // not on the path: keep climbing
       if (!d.SetHas(e.set, aid)) continue;
       if (e.self_only && !(res.exact && e.node == res.node)) continue;
       const uint32_t* pb = d.deny_principal_ids.data();
@@ -223,31 +227,43 @@ Explanation Decide(const PolicyData& d, uint32_t pid, uint32_t aid, const Resolv
     const uint32_t key = nnode->pre;
     const bool restricted = flags & kActionRestricted;
     uint32_t best = kNone;  // index into d.grants
-    for (uint32_t m = 0; m < n_members; ++m) {
-      const PrincipalInfo& mi = d.principals[members[m]];
-      const uint32_t count = mi.grants_end - mi.grants_begin;
-      if (count == 0) continue;
-      const GrantEntry* g = d.grants.data() + mi.grants_begin;
-      for (uint32_t i = LastAtOrBefore(g, count, key); i != kNone; i = g[i].up) {
-        const GrantEntry& e = g[i];
-        if (key < e.pre || key >= e.end) continue;
-        if (!d.SetHas(e.set, aid)) continue;
-        if (restricted && !d.effective_at.contains((uint64_t{e.node} << 32) | aid)) {
-          ineffective = true;
-          continue;
-        }
-        if constexpr (!kExplain) {
-          ex.decision.allowed = true;
-          ex.decision.reason = Reason::kGrant;
-          return ex;
-        }
-        const uint32_t gi = mi.grants_begin + i;
-        if (best == kNone) {
-          best = gi;
-        } else {
-          const GrantEntry& b = d.grants[best];
-          const uint32_t bd = d.nodes[b.node].depth, ed = d.nodes[e.node].depth;
-          if (ed > bd || (ed == bd && e.assignment < b.assignment)) best = gi;
+    // Members are taken a batch at a time: first every member's search
+    // (independent, branch-free, so their cache misses overlap) with the
+    // entry it lands on prefetched, then the walks.
+    constexpr uint32_t kBatch = 16;
+    uint32_t span_begin[kBatch], start[kBatch];
+    for (uint32_t m0 = 0; m0 < n_members; m0 += kBatch) {
+      const uint32_t batch = std::min(kBatch, n_members - m0);
+      for (uint32_t j = 0; j < batch; ++j) {
+        const PrincipalInfo& mi = d.principals[members[m0 + j]];
+        span_begin[j] = mi.grants_begin;
+        start[j] = LastAtOrBefore(d.grant_pre.data() + mi.grants_begin, mi.grants_end - mi.grants_begin, key);
+        if (start[j] != kNone) __builtin_prefetch(&d.grants[mi.grants_begin + start[j]]);
+      }
+      for (uint32_t j = 0; j < batch; ++j) {
+        const GrantEntry* g = d.grants.data() + span_begin[j];
+        for (uint32_t i = start[j]; i != kNone; i = g[i].up) {
+          const GrantEntry& e = g[i];
+          if (key < e.pre || key >= e.end) continue;
+          if (!d.SetHas(e.set, aid)) continue;
+          const uint32_t gi = span_begin[j] + i;
+          if (restricted && !d.effective_at.contains((uint64_t{d.grant_info[gi].node} << 32) | aid)) {
+            ineffective = true;
+            continue;
+          }
+          if constexpr (!kExplain) {
+            ex.decision.allowed = true;
+            ex.decision.reason = Reason::kGrant;
+            return ex;
+          }
+          if (best == kNone) {
+            best = gi;
+          } else {
+            const GrantInfo& b = d.grant_info[best];
+            const GrantInfo& c = d.grant_info[gi];
+            const uint32_t bd = d.nodes[b.node].depth, cd = d.nodes[c.node].depth;
+            if (cd > bd || (cd == bd && c.assignment < b.assignment)) best = gi;
+          }
         }
       }
     }
@@ -255,7 +271,7 @@ Explanation Decide(const PolicyData& d, uint32_t pid, uint32_t aid, const Resolv
       ex.decision.allowed = true;
       ex.decision.reason = Reason::kGrant;
       ex.kind = RuleKind::kAssignment;
-      ex.rule = d.assignment_ids[d.grants[best].assignment];
+      ex.rule = d.assignment_ids[d.grant_info[best].assignment];
       return ex;
     }
   }

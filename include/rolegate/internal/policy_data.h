@@ -12,8 +12,10 @@
 //    (A.pre <= N.pre < A.end);
 //  - each principal's assignments are sorted by pre-order with a link to the
 //    nearest enclosing entry of the same principal ("up"), so the entries on
-//    the path from the root to a resource are found by one binary search and
-//    a walk up that visits only matching entries.
+//    the path from the root to a resource are found by one (branch-free)
+//    binary search over packed keys and a walk up;
+//  - deny assignments likewise, and every scope node names the deepest deny
+//    on its path, so step 4 walks only the denies on the path, unsearched.
 // A query is therefore: a few hash probes (principal, action, one per known
 // scope segment), then per member of P a binary search and bit tests.
 //
@@ -64,13 +66,22 @@ struct ScopeNode {
   uint32_t end = 0;   // one past the last pre-order number in the subtree
   uint32_t parent = kNone;
   uint32_t depth = 0;  // number of segments
+  // The deepest deny entry on the path from the root to this node (the last
+  // one in `denies` whose interval holds `pre`), or kNone: its `up` chain is
+  // exactly the deny assignments on the path, so step 4 visits nothing else.
+  uint32_t deny_top = kNone;
 };
 
-// An assignment, placed in its principal's sorted list.
+// An assignment, placed in its principal's sorted list: the 16 bytes the
+// walk of step 6 reads (four entries per cache line).
 struct GrantEntry {
   uint32_t pre, end;   // the assignment scope's interval
   uint32_t up;         // index (within the same principal's span) of the nearest enclosing entry
   uint32_t set;        // the role's action set
+};
+// The rest of a grant, at the same index: read only for restricted actions
+// and by Explain.
+struct GrantInfo {
   uint32_t node;       // scope node
   uint32_t assignment; // index in the bundle's assignments (order, id)
 };
@@ -151,11 +162,14 @@ struct PolicyData {
   std::vector<uint8_t> action_flags;
   size_t max_action_len = 0;
 
-  // Action sets: set s occupies words [s*set_words, (s+1)*set_words).
-  uint32_t set_words = 0;
-  std::vector<uint64_t> set_bits;
+  // Action sets (of roles, deny assignments, statements), stored by action:
+  // bit s of action a's row (words [a*set_row_words, (a+1)*set_row_words))
+  // says whether set s holds a. A query has one action, so every set test
+  // it makes reads the same short row, which stays in cache.
+  uint32_t set_row_words = 0;
+  std::vector<uint64_t> action_sets;
   bool SetHas(uint32_t set, uint32_t action) const {
-    return (set_bits[size_t{set} * set_words + (action >> 6)] >> (action & 63)) & 1;
+    return (action_sets[size_t{action} * set_row_words + (set >> 6)] >> (set & 63)) & 1;
   }
 
   // (node << 32 | action) for restricted actions effective at a node that
@@ -168,6 +182,10 @@ struct PolicyData {
   std::vector<PrincipalInfo> principals;
   std::vector<uint32_t> closure;  // sorted ascending within each span
   std::vector<GrantEntry> grants;
+  std::vector<GrantInfo> grant_info;
+  // grants[i].pre, packed: the per-member search reads 16 keys per cache
+  // line instead of 2.7 entries.
+  std::vector<uint32_t> grant_pre;
   std::vector<uint32_t> principal_statements;  // statement indices, ascending
 
   // Scope tree; node 0 is the root "/". Every known scope's lower-cased full
