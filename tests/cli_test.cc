@@ -693,6 +693,22 @@ TEST(CliCheckBundle, UsesTheGivenBundle) {
   ExpectCheck(a[1], "deny", "unknown_action", kNull);
 }
 
+TEST(CliCheckBundle, AnswersStayUtf8WhenARouteSplitsACharacter) {
+  // RE2's \C matches one byte, so a capture can end inside a UTF-8
+  // character. The check denies (the resource is not valid UTF-8: §3 step 1)
+  // and the answer line must still be JSON, i.e. UTF-8.
+  std::string path = WriteTemp("split.json", R"({"version": 1, "actions": [{"name": "a/read"}],
+    "routes": [{"id": "cb", "method": "GET", "path": "/b/(?P<x>\\C)\\C", "action": "a/read", "scope": "/s/{x}"}]})");
+  RunResult r = RunCli({"check", "--bundle", path},
+                       R"({"op":"check_request","principal":"u","method":"GET","path":"/b/\u00e9"})" "\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto lines = Lines(r.out);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find(R"("reason":"invalid_input")"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find(R"("resource":"/s/\ufffd")"), std::string::npos) << lines[0];
+  for (unsigned char c : lines[0]) EXPECT_LT(c, 0x80) << lines[0];
+}
+
 TEST(CliCheckBundle, BadBundlePrintsErrorsAnswersNothingAndExitsOne) {
   std::string path = WriteTemp("badcheck.json", R"({"version": 1, "actions": [{"name": "X/*"}]})");
   const std::string good = CheckLine("user:dana", "Anyscale.Platform/clouds/read", "/subscriptions/s1");
