@@ -97,7 +97,8 @@ class Loader {
   Loader(const simdjson::padded_string& text, const Limits& lim, DiagSink* sink)
       : text_(text), lim_(lim), sink_(sink) {}
 
-  void LoadRoot(od::document& doc, Bundle* b);
+  // False when the root is not an object (already reported).
+  bool LoadRoot(od::document& doc, Bundle* b);
 
  private:
   uint32_t Off(od::value& v) {
@@ -487,16 +488,16 @@ void Loader::LoadRoute(od::value v, const std::string& ptr, Bundle* b) {
 
 #undef RG_READ
 
-void Loader::LoadRoot(od::document& doc, Bundle* b) {
+bool Loader::LoadRoot(od::document& doc, Bundle* b) {
   od::value root;
   // A document whose root is a scalar cannot be a bundle; simdjson's
   // get_value refuses scalars at the root, so check the type first.
   od::json_type t;
   auto e = doc.type().get(t);
-  if (e) Malformed(0, e);
+  if (e) Malformed(kNoOffset, e);
   if (t != od::json_type::object) {
     sink_->Error("", 0, absl::StrCat("expected the bundle to be an object, found ", TypeName(t)));
-    return;
+    return false;
   }
   if ((e = doc.get_value().get(root))) Malformed(0, e);
   std::vector<std::string> present;
@@ -538,6 +539,7 @@ void Loader::LoadRoot(od::document& doc, Bundle* b) {
               });
             });
   Require(present, {"version", "actions"}, "", 0);
+  return true;
 }
 
 }  // namespace
@@ -586,8 +588,10 @@ bool LoadBundle(std::string_view json, const Limits& limits, Bundle* out, DiagSi
     od::document doc;
     auto e = parser.iterate(text).get(doc);
     if (e == simdjson::MEMALLOC) throw std::bad_alloc();
-    if (e) throw MalformedJson{0, absl::StrCat("malformed JSON: ", simdjson::error_message(e))};
-    loader.LoadRoot(doc, out);
+    // simdjson's first pass does not say where it failed: no position
+    // rather than a wrong one.
+    if (e) throw MalformedJson{kNoOffset, absl::StrCat("malformed JSON: ", simdjson::error_message(e))};
+    if (!loader.LoadRoot(doc, out)) return false;
     // Past the root object the iterator must be at the end of the input.
     const char* p = nullptr;
     if (doc.current_location().get(p) != simdjson::OUT_OF_BOUNDS) {

@@ -61,6 +61,14 @@ void CompileClouds(const Bundle& b, const Limits& limits, DiagSink* sink, Policy
                     "the principal \"*\" (everyone) is allowed only in deny_assignments[].principals");
         continue;
       }
+      // A rule's user is a principal too; "*" would read as "any user" but
+      // match only a user literally named "*" (absent means any user).
+      if (m.user && m.user->s == "*") {
+        sink->Error(JoinPointer(mptr, "user"), m.user->off,
+                    "the principal \"*\" (everyone) is allowed only in deny_assignments[].principals; "
+                    "leave \"user\" out to match any user");
+        continue;
+      }
       MappingKey key{cloud, 0, 0, {}, {}};
       if (m.workload_type) {
         WorkloadType wt;

@@ -94,7 +94,13 @@ void CompileRoutes(const Bundle& b, const Limits& limits, DiagSink* sink, Policy
       ok = false;
     }
     const auto& named = route.re->NamedCapturingGroups();
-    for (const auto& [name, idx] : named) route.named_groups.push_back(idx);
+    // RE2 accepts two groups of one name; a template placeholder would then
+    // name only the leftmost, and §9's "every named capture" would be unclear.
+    if (route.re->CapturingGroupNames().size() != named.size()) {
+      sink->Error(JoinPointer(ptr, "path"), r.path.off, "path pattern names two capture groups alike");
+      ok = false;
+    }
+    for (const auto& [idx, name] : route.re->CapturingGroupNames()) route.named_groups.push_back(idx);
     std::sort(route.named_groups.begin(), route.named_groups.end());
     // The scope template: literal text and {name} placeholders.
     const std::string& t = r.scope.s;

@@ -225,6 +225,41 @@ TEST(MalformedJson, TopLevelMustBeAnObject) {
   EXPECT_TRUE(FailsAt("null", {""}));
 }
 
+TEST(MalformedJson, ARootThatIsNotAnObjectIsOneError) {
+  for (const char* json : {"[]", "[1, 2]", "1", "null"}) {
+    SCOPED_TRACE(json);
+    Outcome o = CompileBundle(json);
+    ASSERT_FALSE(o.ok);
+    EXPECT_EQ(o.diags.size(), 1u) << DiagText(o.diags);  // not also "trailing content"
+  }
+}
+
+TEST(MalformedJson, AnErrorTheParserCannotPlaceHasNoPosition) {
+  // A raw tab inside a string on line 6 is found by simdjson's first pass,
+  // which does not say where: no line rather than a wrong "line 1 col 1".
+  const std::string json = "{\"version\": 1,\n\n\n\n\n  \"actions\": [{\"name\": \"A/\tread\"}]}";
+  Outcome o = CompileBundle(json);
+  ASSERT_FALSE(o.ok);
+  for (const auto& d : o.diags) EXPECT_TRUE(d.line == 0 || d.line == 6) << DiagText(o.diags);
+}
+
+TEST(MalformedJson, AnActionRejectedForAnotherFieldIsStillDeclared) {
+  // Only the bad field is reported, not a follow-on "not in the catalog" in
+  // the role that names the action.
+  Outcome o = CompileBundle(R"json({"version": 1, "actions": [{"name": "P/a", "data": "true"}],
+      "roles": [{"id": "r", "actions": ["P/a"]}]})json");
+  ASSERT_FALSE(o.ok);
+  EXPECT_TRUE(FindDiag(o.diags, Severity::kError, {"/actions/0/data"})) << DiagText(o.diags);
+  EXPECT_FALSE(FindDiag(o.diags, Severity::kError, {"/roles/0/actions/0"})) << DiagText(o.diags);
+  o = CompileBundle(R"json({"version": 1, "actions": [{"name": "P/a", "effective_only_at": ["s"]}],
+      "roles": [{"id": "r", "actions": ["P/a"]}]})json");
+  ASSERT_FALSE(o.ok);
+  EXPECT_FALSE(FindDiag(o.diags, Severity::kError, {"/roles/0/actions/0"})) << DiagText(o.diags);
+  // An action nobody declared still is an error.
+  EXPECT_TRUE(FailsAt(R"json({"version": 1, "actions": [{"name": "P/a"}],
+      "roles": [{"id": "r", "actions": ["P/b"]}]})json", {"/roles/0/actions/0"}));
+}
+
 TEST(MalformedJson, StringsMustBeValidUtf8) {
   EXPECT_TRUE(Fails(std::string(R"({"version": 1, "actions": [{"name": "A/)") + "\xFF" + R"("}]})"));
   EXPECT_TRUE(Fails(std::string(R"({"version": 1, "actions": [{"name": "A/)") + "\xC0\xAF" + R"("}]})"));
@@ -851,6 +886,13 @@ TEST(Routes, ScopeTemplateMustBeAbleToYieldAValidScope) {
   EXPECT_TRUE(FailsAt(Route(path, deep + "/{cloud}"), {"/routes/0/scope"}));
 }
 
+TEST(Routes, TwoCapturesOfOneNameAreAnError) {
+  // RE2 accepts them, but {x} would name only the leftmost, and the empty
+  // check of §9 would look at only one of them.
+  EXPECT_TRUE(FailsAt(Route("/d/(?P<x>[^/]+)/(?P<x>[^/]*)", "/s/{x}"), {"/routes/0/path"}));
+  EXPECT_TRUE(Compiles(Route("/d/(?P<x>[^/]+)/(?P<y>[^/]+)", "/s/{x}")));
+}
+
 TEST(Routes, RegexProgramSizeLimit) {
   const std::string big = Route("/x/(?:[a-z0-9]{100}){10}", "/x");
   EXPECT_TRUE(Compiles(big));
@@ -900,6 +942,14 @@ TEST(Mappings, ReservedIdsAreErrors) {
   }
   // Only those exact ids are reserved.
   EXPECT_TRUE(Compiles(B(R"json("clouds": [{"id": "node_group", "mappings": [{"id": "node_groups", "identity": "i"}]}])json")));
+}
+
+TEST(Mappings, UserStarIsAnErrorAsEveryPrincipalStarOutsideDenies) {
+  // SPEC §2: "*" as a principal is everyone in deny_assignments only; a
+  // rule's user would otherwise silently match only a user named "*".
+  EXPECT_TRUE(FailsAt(B(R"json("clouds": [{"id": "c", "mappings": [{"id": "m", "user": "*", "identity": "i"}]}])json"),
+                      {"/clouds/0/mappings/0/user"}));
+  EXPECT_TRUE(Compiles(B(R"json("clouds": [{"id": "c", "mappings": [{"id": "m", "project": "*", "identity": "i"}]}])json")));
 }
 
 // ============================================================================

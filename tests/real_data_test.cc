@@ -171,6 +171,18 @@ TEST_F(AzureBundle, CompilesWithWarningsOnly) {
   EXPECT_EQ(errors, 0u);
   // 928 roles, 25 of them assigned (data/README.md: "903 roles never assigned").
   EXPECT_EQ(never_assigned, 903u);
+  // data/README.md: "1,026 warnings (903 roles never assigned, 118 patterns
+  // matching nothing, 5 literals of the other kind)".
+  size_t warnings = 0, patterns = 0, literals = 0;
+  for (const auto& d : loaded_->diags) {
+    if (d.severity != Severity::kWarning) continue;
+    ++warnings;
+    patterns += d.message.find("matches no catalog action") != std::string::npos;
+    literals += d.message.find("listed as the other kind") != std::string::npos;
+  }
+  EXPECT_EQ(patterns, 118u);
+  EXPECT_EQ(literals, 5u);
+  EXPECT_EQ(warnings, 1026u);
   Policy::Stats s = P().GetStats();
   EXPECT_EQ(s.actions, 22667u);
   EXPECT_EQ(s.roles, 928u);
@@ -395,8 +407,13 @@ Loaded* AwsBundle::loaded_ = nullptr;
 
 TEST_F(AwsBundle, CompilesWithWarningsOnly) {
   size_t errors = 0;
-  for (const auto& d : loaded_->diags) errors += d.severity == Severity::kError;
+  size_t warnings = 0;
+  for (const auto& d : loaded_->diags) {
+    errors += d.severity == Severity::kError;
+    warnings += d.severity == Severity::kWarning;
+  }
   EXPECT_EQ(errors, 0u);
+  EXPECT_EQ(warnings, 7u);  // data/README.md: "compiles; 7 warnings"
   Policy::Stats s = P().GetStats();
   EXPECT_EQ(s.actions, 21503u);
   EXPECT_EQ(s.statements, 5148u);

@@ -200,6 +200,8 @@ func TestBundleErrorListsEverySemanticError(t *testing.T) {
 		role := b["roles"].([]any)[0].(map[string]any)
 		role["actions"] = append(role["actions"].([]any), "Anyscale.Platform/not/in/catalog")
 		b["assignments"].([]any)[1].(map[string]any)["role"] = "no-such-role"
+		// and a warning: a group with no members
+		b["groups"] = append(b["groups"].([]any), map[string]any{"id": "grp:empty", "members": []any{}})
 	}), []string{"/roles/0/actions/4", "/assignments/1/role"})
 	if len(be.Warnings()) == 0 {
 		t.Error("warnings missing")

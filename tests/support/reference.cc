@@ -613,7 +613,7 @@ std::unique_ptr<Reference> Reference::Load(std::string_view json, std::string* e
             }
             if (mo["project"].get(f) == simdjson::SUCCESS && L.Str(f, mw + "/project", &v))
               r.project = v;
-            if (mo["user"].get(f) == simdjson::SUCCESS && L.Str(f, mw + "/user", &v)) r.user = v;
+            if (mo["user"].get(f) == simdjson::SUCCESS && principal(f, mw + "/user", &v)) r.user = v;
             if (!ok) continue;
             if (r.id == "node_group" || r.id == "compute_config" || r.id == "cloud_default")
               L.Err(mw + "/id", "reserved mapping rule id");
@@ -668,6 +668,8 @@ std::unique_ptr<Reference> Reference::Load(std::string_view json, std::string* e
         // Placeholders must name captures; the template must yield a valid
         // scope (checked by filling every placeholder with "x").
         const std::map<std::string, int>& named = re->NamedCapturingGroups();
+        if (re->CapturingGroupNames().size() != named.size())
+          L.Err(where + "/path", "two capture groups share a name");
         std::string filled;
         size_t p = 0;
         while (p < r.scope.size()) {

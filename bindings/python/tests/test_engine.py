@@ -140,10 +140,11 @@ def test_bundle_error_lists_every_semantic_error_with_its_pointer():
     b = example_json()
     b["roles"][0]["actions"].append("Anyscale.Platform/not/in/catalog")
     b["assignments"][1]["role"] = "no-such-role"
+    b["groups"].append({"id": "grp:empty", "members": []})
     err = _rejected(b)
     _assert_lists_every_error(err, ["/roles/0/actions/4", "/assignments/1/role"])
     assert "not in the catalog" in err.errors[0].message
-    assert err.warnings  # the example's data patterns that match nothing are reported too
+    assert err.warnings  # warnings (here: a group with no members) are reported too
 
 
 def test_bundle_error_lists_every_structural_error_with_its_pointer():
