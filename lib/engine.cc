@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <thread>
 
 
@@ -171,11 +172,19 @@ Snapshot Engine::Acquire() const {
 void Engine::Retire(internal::PolicyBox* old) {
   if (old == nullptr) return;
   retired_.push_back(old);  // capacity reserved by the caller: cannot throw
-  // Readers hold a slot for the length of one query; a short wait usually
-  // frees the old table now rather than at the next publish.
+  // Readers hold a slot for the length of one query, so the old table is
+  // normally free at once; a reader descheduled mid-query can hold it for a
+  // scheduler tick or two. The publisher (never a reader) waits that long —
+  // yields first, then short sleeps, 10 ms at most — so an old table does
+  // not linger until the next publish. Past that, Reclaim() or the next
+  // Publish frees it.
   for (int spin = 0; spin < 64 && !retired_.empty(); ++spin) {
     ReclaimLocked();
     if (!retired_.empty()) std::this_thread::yield();
+  }
+  for (int nap = 0; nap < 100 && !retired_.empty(); ++nap) {
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+    ReclaimLocked();
   }
 }
 
