@@ -8,6 +8,7 @@
 #include <cstring>
 #include <functional>
 #include <initializer_list>
+#include <memory>
 #include <new>
 
 #include "absl/strings/str_cat.h"
@@ -17,6 +18,27 @@
 
 namespace rolegate::internal {
 namespace od = simdjson::ondemand;
+
+// simdjson 3.0's ondemand::parser::allocate() takes its string buffer with
+// new (std::nothrow) and does not check it: out of memory there becomes a
+// write through a null pointer on the first string. The buffer is a private
+// member; naming a private member in an explicit instantiation is allowed
+// (C++20 [temp.spec.general]/6), which lets the loader check it after
+// allocate() and report the failure as what it is.
+namespace simdjson_access {
+struct StringBufTag {};
+using StringBufPtr = std::unique_ptr<uint8_t[]> od::parser::*;
+StringBufPtr Member(StringBufTag);
+template <StringBufPtr M>
+struct Expose {
+  friend StringBufPtr Member(StringBufTag) { return M; }
+};
+template struct Expose<&od::parser::string_buf>;
+}  // namespace simdjson_access
+
+static bool ParserHasStringBuffer(od::parser& p) {
+  return (p.*simdjson_access::Member(simdjson_access::StringBufTag{})) != nullptr;
+}
 
 // Deeper than any bundle needs (root > list > object > list > object).
 constexpr int kMaxJsonDepth = 32;
@@ -583,6 +605,10 @@ bool LoadBundle(std::string_view json, const Limits& limits, Bundle* out, DiagSi
   simdjson::padded_string text(json.data(), json.size());
   if (text.data() == nullptr) throw std::bad_alloc();
   od::parser parser(std::max<size_t>(json.size(), 64));
+  {
+    const auto e = parser.allocate(std::max<size_t>(json.size(), 64));
+    if (e == simdjson::MEMALLOC || !ParserHasStringBuffer(parser)) throw std::bad_alloc();
+  }
   Loader loader(text, limits, sink);
   try {
     od::document doc;

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "bundle.h"
 #include "compiler.h"
+#include "leak_on_unwind.h"
 #include "rolegate/internal/glob.h"
 #include "rolegate/internal/policy_data.h"
 #include "rolegate/internal/text.h"
@@ -76,11 +77,11 @@ class Compiler {
 
   template <typename T>
   void CheckUniqueIds(const std::vector<T>& list, const std::string& base, const char* what) {
-    absl::flat_hash_map<std::string_view, size_t> seen;
+    LeakOnUnwind<absl::flat_hash_map<std::string_view, size_t>> seen;
     for (size_t i = 0; i < list.size(); ++i) {
       const Str& id = list[i].id;
       if (id.s.empty()) continue;
-      auto [it, fresh] = seen.emplace(id.s, i);
+      auto [it, fresh] = seen->emplace(id.s, i);
       if (!fresh)
         sink_->Error(JoinPointer(JoinPointer(base, i), "id"), id.off,
                      absl::StrCat("duplicate ", what, " id \"", id.s, "\" (first at ",
@@ -129,7 +130,7 @@ class Compiler {
 // Catalog
 
 void Compiler::BuildCatalog() {
-  absl::flat_hash_map<std::string, size_t> seen;  // lower name -> bundle index
+  LeakOnUnwind<absl::flat_hash_map<std::string, size_t>> seen;  // lower name -> bundle index
   for (size_t i = 0; i < b_.actions.size(); ++i) {
     const BAction& a = b_.actions[i];
     const std::string ptr = JoinPointer("/actions", i);
@@ -143,7 +144,7 @@ void Compiler::BuildCatalog() {
       continue;
     }
     std::string lower = AsciiLowerCopy(a.name.s);
-    auto [it, fresh] = seen.emplace(lower, i);
+    auto [it, fresh] = seen->emplace(lower, i);
     if (!fresh) {
       sink_->Error(JoinPointer(ptr, "name"), a.name.off,
                    absl::StrCat("catalog action \"", a.name.s, "\" duplicates /actions/", it->second,
@@ -283,12 +284,12 @@ uint32_t Compiler::Principal(std::string_view name) {
 
 void Compiler::BuildGroups() {
   CheckUniqueIds(b_.groups, "/groups", "group");
-  absl::flat_hash_set<std::string_view> seen_group;
+  LeakOnUnwind<absl::flat_hash_set<std::string_view>> seen_group;
   std::vector<uint32_t> group_of_index(b_.groups.size(), kNone);
   for (size_t i = 0; i < b_.groups.size(); ++i) {
     const BGroup& g = b_.groups[i];
     const std::string ptr = JoinPointer("/groups", i);
-    if (!g.ok || !seen_group.insert(g.id.s).second) continue;
+    if (!g.ok || !seen_group->insert(g.id.s).second) continue;
     if (!CheckNotStar(g.id, JoinPointer(ptr, "id"))) continue;
     const uint32_t gid = Principal(g.id.s);
     is_group_[gid] = 1;
@@ -565,9 +566,9 @@ void Compiler::BuildEffective() {
   for (uint32_t a = 0; a < n_actions_; ++a)
     if (d().action_flags[a] & kActionRestricted) restricted.push_back(a);
   if (restricted.empty()) return;
-  absl::flat_hash_set<uint32_t> nodes;
-  for (const StagedGrant& g : staged_grants_) nodes.insert(g.node);
-  for (uint32_t node : nodes) {
+  LeakOnUnwind<absl::flat_hash_set<uint32_t>> nodes;
+  for (const StagedGrant& g : staged_grants_) nodes->insert(g.node);
+  for (uint32_t node : *nodes) {
     const std::vector<std::string> segs =
         node == 0 ? std::vector<std::string>() : LowerSegments(node_path_[node - 1]);
     for (uint32_t a : restricted) {
@@ -730,8 +731,10 @@ std::unique_ptr<PolicyData> Compiler::Run() {
 }  // namespace
 
 std::unique_ptr<PolicyData> CompileBundle(const Bundle& b, const Limits& limits, DiagSink* sink) {
-  Compiler c(b, limits, sink);
-  return c.Run();
+  // On std::bad_alloc the compiler and its half-built tables are leaked, not
+  // destroyed (see leak_on_unwind.h).
+  LeakOnUnwind<Compiler> c(b, limits, sink);
+  return c->Run();
 }
 
 }  // namespace rolegate::internal

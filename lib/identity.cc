@@ -9,6 +9,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "compiler.h"
+#include "leak_on_unwind.h"
 #include "rolegate/policy.h"
 
 namespace rolegate {
@@ -19,12 +20,12 @@ constexpr uint8_t kMaskWorkload = 1, kMaskProject = 2, kMaskUser = 4;
 }
 
 void CompileClouds(const Bundle& b, const Limits& limits, DiagSink* sink, PolicyData* d) {
-  absl::flat_hash_map<std::string_view, size_t> seen_cloud;
+  LeakOnUnwind<absl::flat_hash_map<std::string_view, size_t>> seen_cloud;  // see leak_on_unwind.h
   for (size_t ci = 0; ci < b.clouds.size(); ++ci) {
     const BCloud& c = b.clouds[ci];
     const std::string ptr = JoinPointer("/clouds", ci);
     if (!c.ok) continue;
-    auto [cit, fresh] = seen_cloud.emplace(c.id.s, ci);
+    auto [cit, fresh] = seen_cloud->emplace(c.id.s, ci);
     if (!fresh) {
       sink->Error(JoinPointer(ptr, "id"), c.id.off,
                   absl::StrCat("duplicate cloud id \"", c.id.s, "\" (first at /clouds/", cit->second, ")"));
@@ -39,13 +40,13 @@ void CompileClouds(const Bundle& b, const Limits& limits, DiagSink* sink, Policy
                     "the principal \"*\" (everyone) is allowed only in deny_assignments[].principals");
       cl.default_identity = d->arena.Add(c.default_identity->s);
     }
-    absl::flat_hash_map<std::string_view, size_t> seen_rule;
-    absl::flat_hash_map<MappingKey, size_t> by_key;  // -> index in c.mappings
+    LeakOnUnwind<absl::flat_hash_map<std::string_view, size_t>> seen_rule;
+    LeakOnUnwind<absl::flat_hash_map<MappingKey, size_t>> by_key;  // -> index in c.mappings
     for (size_t mi = 0; mi < c.mappings.size(); ++mi) {
       const BMapping& m = c.mappings[mi];
       const std::string mptr = JoinPointer(JoinPointer(ptr, "mappings"), mi);
       if (!m.ok) continue;
-      auto [rit, rfresh] = seen_rule.emplace(m.id.s, mi);
+      auto [rit, rfresh] = seen_rule->emplace(m.id.s, mi);
       if (!rfresh) {
         sink->Error(JoinPointer(mptr, "id"), m.id.off,
                     absl::StrCat("duplicate mapping rule id \"", m.id.s, "\" in cloud \"", c.id.s, "\""));
@@ -89,7 +90,7 @@ void CompileClouds(const Bundle& b, const Limits& limits, DiagSink* sink, Policy
         key.mask |= kMaskUser;
         key.user = AbslView(m.user->s);
       }
-      auto [kit, kfresh] = by_key.emplace(key, mi);
+      auto [kit, kfresh] = by_key->emplace(key, mi);
       if (!kfresh) {
         sink->Error(mptr, m.off,
                     absl::StrCat("mapping rules \"", c.mappings[kit->second].id.s, "\" and \"", m.id.s,
@@ -99,7 +100,7 @@ void CompileClouds(const Bundle& b, const Limits& limits, DiagSink* sink, Policy
       }
     }
     // Store with arena-backed views now that the rules are known good.
-    for (const auto& [key, mi] : by_key) {
+    for (const auto& [key, mi] : *by_key) {
       const BMapping& m = c.mappings[mi];
       MappingKey stored = key;
       if (key.mask & kMaskProject) stored.project = AbslView(d->arena.Add(m.project->s));

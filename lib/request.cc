@@ -11,6 +11,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "compiler.h"
+#include "leak_on_unwind.h"
 #include "re2/re2.h"
 #include "re2/set.h"
 #include "rolegate/internal/text.h"
@@ -40,7 +41,7 @@ re2::RE2::Options RouteOptions(const Limits& limits) {
 }  // namespace
 
 void CompileRoutes(const Bundle& b, const Limits& limits, DiagSink* sink, PolicyData* d) {
-  absl::flat_hash_map<std::string_view, size_t> seen;
+  LeakOnUnwind<absl::flat_hash_map<std::string_view, size_t>> seen;  // see leak_on_unwind.h
   const re2::RE2::Options opts = RouteOptions(limits);
   // The limit is per route pattern; the set of all patterns gets the sum
   // (capped), or a valid bundle with many routes would be refused.
@@ -55,7 +56,7 @@ void CompileRoutes(const Bundle& b, const Limits& limits, DiagSink* sink, Policy
     const std::string ptr = JoinPointer("/routes", i);
     if (!r.ok) { all_ok = false; continue; }
     bool ok = true;
-    auto [it, fresh] = seen.emplace(r.id.s, i);
+    auto [it, fresh] = seen->emplace(r.id.s, i);
     if (!fresh) {
       sink->Error(JoinPointer(ptr, "id"), r.id.off,
                   absl::StrCat("duplicate route id \"", r.id.s, "\" (first at /routes/", it->second, ")"));

@@ -738,11 +738,13 @@ const std::string& Rich() {
   return b;
 }
 
-// OPEN (issue 6): with one allocation made to fail, a few points inside the
-// dependencies still crash instead of reporting an error (a segfault at the
-// second allocation, aborts near the end of compiling routes). Disabled so CI
-// stays meaningful; run with --gtest_also_run_disabled_tests to see them.
-TEST(Limits, DISABLED_AllocationFailureInCompileIsAnError) {
+// With one allocation made to fail (each sampled point in turn, in a forked
+// child), a compile reports an error and a publish leaves the table in
+// service. The dependency traps this once hit (simdjson's unchecked string
+// buffer; Abseil tables whose failed growth made their destructor abort) are
+// handled in bundle_loader.cc and leak_on_unwind.h. Every point, not only the
+// sample, was tried once: 6,606 for compile, ~4,080 for publish.
+TEST(Limits, AllocationFailureInCompileIsAnError) {
 #if defined(ROLEGATE_TEST_TSAN)
   GTEST_SKIP() << "fork and allocator replacement are not TSan's subject";
 #endif
@@ -766,7 +768,7 @@ TEST(Limits, DISABLED_AllocationFailureInCompileIsAnError) {
   std::printf("%ld allocations per compile of the example bundle; %d failure points tried\n", total, tried);
 }
 
-TEST(Limits, DISABLED_AllocationFailureInPublishKeepsTheTableInService) {  // OPEN, as above
+TEST(Limits, AllocationFailureInPublishKeepsTheTableInService) {
 #if defined(ROLEGATE_TEST_TSAN)
   GTEST_SKIP() << "fork and allocator replacement are not TSan's subject";
 #endif
