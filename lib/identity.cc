@@ -70,7 +70,7 @@ void CompileClouds(const Bundle& b, const Limits& limits, DiagSink* sink, Policy
                     "leave \"user\" out to match any user");
         continue;
       }
-      MappingKey key{cloud, 0, 0, {}, {}};
+      MappingKey key{cloud, 0, 0, {}, {}, 0, 0};
       if (m.workload_type) {
         WorkloadType wt;
         if (!ParseWorkloadType(m.workload_type->s, &wt)) {
@@ -84,11 +84,11 @@ void CompileClouds(const Bundle& b, const Limits& limits, DiagSink* sink, Policy
       }
       if (m.project) {
         key.mask |= kMaskProject;
-        key.project = AbslView(m.project->s);
+        key.SetProject(AbslView(m.project->s), MappingKey::FieldHash(m.project->s));
       }
       if (m.user) {
         key.mask |= kMaskUser;
-        key.user = AbslView(m.user->s);
+        key.SetUser(AbslView(m.user->s), MappingKey::FieldHash(m.user->s));
       }
       auto [kit, kfresh] = by_key->emplace(key, mi);
       if (!kfresh) {
@@ -138,12 +138,15 @@ Resolution Policy::Resolve(const WorkloadQuery& q) const {
     return r;
   }
   const internal::Cloud& cloud = d.clouds[cit->second];
+  const absl::string_view project = internal::AbslView(q.project), user = internal::AbslView(q.user);
+  const size_t project_hash = internal::MappingKey::FieldHash(project);
+  const size_t user_hash = internal::MappingKey::FieldHash(user);
   for (int mask = 7; mask >= 0; --mask) {
     if (!(cloud.masks_present & (1u << mask))) continue;
-    internal::MappingKey key{cit->second, static_cast<uint8_t>(mask), 0, {}, {}};
+    internal::MappingKey key{cit->second, static_cast<uint8_t>(mask), 0, {}, {}, 0, 0};
     if (mask & internal::kMaskWorkload) key.workload_type = static_cast<uint8_t>(q.workload_type);
-    if (mask & internal::kMaskProject) key.project = internal::AbslView(q.project);
-    if (mask & internal::kMaskUser) key.user = internal::AbslView(q.user);
+    if (mask & internal::kMaskProject) key.SetProject(project, project_hash);
+    if (mask & internal::kMaskUser) key.SetUser(user, user_hash);
     auto it = d.mappings_by_key.find(key);
     if (it != d.mappings_by_key.end()) {
       const internal::Mapping& m = d.mappings[it->second];

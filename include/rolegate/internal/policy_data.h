@@ -129,18 +129,27 @@ struct Route {
   int num_groups = 0;
 };
 
+// A mapping rule's key. The hash uses the hashes of project and user, which
+// resolve computes once per query rather than once per probe (up to 8);
+// equality still compares the strings.
 struct MappingKey {
   uint32_t cloud;
   uint8_t mask;  // bit 0 workload_type, bit 1 project, bit 2 user
   uint8_t workload_type;
   absl::string_view project, user;
+  size_t project_hash = 0, user_hash = 0;  // FieldHash of each, 0 when absent
+
+  static size_t FieldHash(absl::string_view s) { return absl::Hash<absl::string_view>{}(s); }
+  void SetProject(absl::string_view p, size_t hash) { project = p; project_hash = hash; }
+  void SetUser(absl::string_view u, size_t hash) { user = u; user_hash = hash; }
+
   friend bool operator==(const MappingKey& a, const MappingKey& b) {
     return a.cloud == b.cloud && a.mask == b.mask && a.workload_type == b.workload_type &&
            a.project == b.project && a.user == b.user;
   }
   template <typename H>
   friend H AbslHashValue(H h, const MappingKey& k) {
-    return H::combine(std::move(h), k.cloud, k.mask, k.workload_type, k.project, k.user);
+    return H::combine(std::move(h), k.cloud, k.mask, k.workload_type, k.project_hash, k.user_hash);
   }
 };
 
