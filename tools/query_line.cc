@@ -125,44 +125,23 @@ std::string ParseQueryLine(std::string_view line, Query* q) {
   return "";
 }
 
-// Length of the well-formed UTF-8 sequence starting at s[i] (RFC 3629: no
-// overlong forms, no surrogates, nothing above U+10FFFF), or 0.
-static size_t Utf8SequenceAt(std::string_view s, size_t i) {
-  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = b(i);
-  if (c < 0x80) return 1;
-  size_t n;
-  unsigned char lo = 0x80, hi = 0xBF;  // bounds of the second byte
-  if (c >= 0xC2 && c <= 0xDF) n = 2;
-  else if (c == 0xE0) n = 3, lo = 0xA0;
-  else if (c == 0xED) n = 3, hi = 0x9F;
-  else if (c >= 0xE1 && c <= 0xEF) n = 3;
-  else if (c == 0xF0) n = 4, lo = 0x90;
-  else if (c == 0xF4) n = 4, hi = 0x8F;
-  else if (c >= 0xF1 && c <= 0xF3) n = 4;
-  else return 0;
-  if (i + n > s.size() || b(i + 1) < lo || b(i + 1) > hi) return 0;
-  for (size_t k = 2; k < n; ++k)
-    if (b(i + k) < 0x80 || b(i + k) > 0xBF) return 0;
-  return n;
-}
-
 // Output lines are JSON, so always UTF-8: a byte that is not part of a
 // well-formed sequence (a route's `\C` can split a character) is written as
 // U+FFFD. Such a value never decides anything: a resource that is not valid
 // UTF-8 is already invalid_input.
 void AppendJsonString(std::string* out, std::string_view s) {
   static const char kHex[] = "0123456789abcdef";
+  const bool utf8 = internal::IsValidUtf8(s);  // almost always: then no per-sequence checks
   out->push_back('"');
   for (size_t i = 0; i < s.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
-      const size_t n = Utf8SequenceAt(s, i);
-      if (n == 0) {
-        *out += "\\ufffd";
-      } else {
+      const size_t n = static_cast<size_t>(internal::Utf8SeqLen(c));
+      if (utf8 || (n > 1 && i + n <= s.size() && internal::IsValidUtf8(s.substr(i, n)))) {
         out->append(s.data() + i, n);
         i += n - 1;
+      } else {
+        *out += "\\ufffd";
       }
       continue;
     }
