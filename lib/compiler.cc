@@ -100,7 +100,9 @@ class Compiler {
   std::vector<uint32_t> sorted_by_name_;      // action ids sorted by lower name
   absl::flat_hash_map<std::string, Bits> pattern_cache_;
   absl::flat_hash_map<std::string, uint32_t> set_ids_;  // set bits (as bytes) -> id
-  absl::flat_hash_set<std::string> declared_lower_;  // every catalog name, valid entry or not
+  // Lower-cased names of catalog entries rejected for another field: still
+  // declared, so a role naming one gets no extra "not in the catalog".
+  absl::flat_hash_set<std::string> rejected_actions_;
   uint32_t set_words_ = 0;          // words per set while compiling
   std::vector<uint64_t> set_bits_;  // set s: words [s*set_words_, (s+1)*set_words_)
   std::vector<std::vector<std::vector<std::string>>> effective_patterns_;  // by action id (restricted only)
@@ -134,16 +136,16 @@ void Compiler::BuildCatalog() {
   for (size_t i = 0; i < b_.actions.size(); ++i) {
     const BAction& a = b_.actions[i];
     const std::string ptr = JoinPointer("/actions", i);
-    // A declared action rejected for another field is still declared: a
-    // role naming it must not also get "not in the catalog".
-    if (!a.name.s.empty()) declared_lower_.insert(AsciiLowerCopy(a.name.s));
-    if (!a.ok) continue;
+    std::string lower = AsciiLowerCopy(a.name.s);
+    if (!a.ok) {
+      if (!lower.empty()) rejected_actions_.insert(std::move(lower));
+      continue;
+    }
     if (IsGlob(a.name.s)) {
       sink_->Error(JoinPointer(ptr, "name"), a.name.off,
                    absl::StrCat("catalog action \"", a.name.s, "\" must not contain '*' or '?'"));
       continue;
     }
-    std::string lower = AsciiLowerCopy(a.name.s);
     auto [it, fresh] = seen->emplace(lower, i);
     if (!fresh) {
       sink_->Error(JoinPointer(ptr, "name"), a.name.off,
@@ -164,7 +166,10 @@ void Compiler::BuildCatalog() {
       }
       patterns.push_back(LowerSegments(p.s));
     }
-    if (!patterns_ok) continue;
+    if (!patterns_ok) {
+      rejected_actions_.insert(std::move(lower));
+      continue;
+    }
     const uint32_t id = n_actions_++;
     std::string_view name = d().arena.Add(a.name.s);
     std::string_view key = d().arena.Add(lower);
@@ -189,7 +194,7 @@ void Compiler::Expand(const Str& pattern, const std::string& ptr, Kind kind, Bit
   if (!IsGlob(lower)) {
     auto it = d().action_ids.find(AbslView(lower));
     if (it == d().action_ids.end()) {
-      if (!declared_lower_.contains(lower))  // else its own entry's error says why
+      if (!rejected_actions_.contains(lower))  // else its own entry's error says why
         sink_->Error(ptr, pattern.off, absl::StrCat("action \"", pattern.s, "\" is not in the catalog"));
       return;
     }
