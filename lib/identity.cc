@@ -17,6 +17,14 @@ namespace internal {
 
 namespace {
 constexpr uint8_t kMaskWorkload = 1, kMaskProject = 2, kMaskUser = 4;
+// The set (bit m for field mask m, as Cloud::masks_present) of the masks
+// that include `field`.
+constexpr uint8_t MasksWith(uint8_t field) {
+  uint8_t set = 0;
+  for (unsigned m = 0; m < 8; ++m)
+    if (m & field) set |= static_cast<uint8_t>(1u << m);
+  return set;
+}
 }
 
 void CompileClouds(const Bundle& b, const Limits& limits, DiagSink* sink, PolicyData* d) {
@@ -139,8 +147,13 @@ Resolution Policy::Resolve(const WorkloadQuery& q) const {
   }
   const internal::Cloud& cloud = d.clouds[cit->second];
   const absl::string_view project = internal::AbslView(q.project), user = internal::AbslView(q.user);
-  const size_t project_hash = internal::MappingKey::FieldHash(project);
-  const size_t user_hash = internal::MappingKey::FieldHash(user);
+  // Hashed only when some rule of this cloud names the field.
+  constexpr uint8_t kWithProject = internal::MasksWith(internal::kMaskProject);
+  constexpr uint8_t kWithUser = internal::MasksWith(internal::kMaskUser);
+  static_assert(kWithProject == 0xCC && kWithUser == 0xF0);
+  const size_t project_hash =
+      cloud.masks_present & kWithProject ? internal::MappingKey::FieldHash(project) : 0;
+  const size_t user_hash = cloud.masks_present & kWithUser ? internal::MappingKey::FieldHash(user) : 0;
   for (int mask = 7; mask >= 0; --mask) {
     if (!(cloud.masks_present & (1u << mask))) continue;
     internal::MappingKey key{cit->second, static_cast<uint8_t>(mask), 0, {}, {}, 0, 0};
