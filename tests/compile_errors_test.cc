@@ -18,9 +18,12 @@
 #include "rolegate/engine.h"
 #include "rolegate/policy.h"
 #include "rolegate/types.h"
+#include "support/build_policy.h"
 
 namespace rolegate {
 namespace {
+
+using rolegate_test::DiagText;
 
 struct Outcome {
   bool ok = false;
@@ -36,17 +39,6 @@ Outcome CompileBundle(std::string_view json, const Limits& limits = Limits{}) {
   o.status = p.status();
   if (p.ok()) o.policy = std::move(*p);
   return o;
-}
-
-std::string DiagText(const std::vector<Diagnostic>& diags) {
-  std::string out;
-  for (const auto& d : diags) {
-    out += (d.severity == Severity::kError ? "  error " : "  warning ");
-    out += "line " + std::to_string(d.line) + " col " + std::to_string(d.column) + " \"" + d.pointer +
-           "\": " + d.message + "\n";
-  }
-  if (out.empty()) out = "  (no diagnostics)\n";
-  return out;
 }
 
 std::string Snip(std::string_view json) {

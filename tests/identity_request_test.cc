@@ -10,43 +10,14 @@
 
 #include "rolegate/policy.h"
 #include "rolegate/types.h"
+#include "support/build_policy.h"
 
 namespace rolegate {
 namespace {
 
-std::string DiagText(const std::vector<Diagnostic>& diags) {
-  std::string out;
-  for (const auto& d : diags) {
-    out += (d.severity == Severity::kError ? "error: " : "warning: ");
-    out += d.pointer + ": " + d.message + "\n";
-  }
-  return out;
-}
-
-std::unique_ptr<Policy> Build(std::string_view json) {
-  std::vector<Diagnostic> diags;
-  auto p = Compile(json, Limits{}, &diags);
-  if (!p.ok()) {
-    ADD_FAILURE() << "bundle does not compile: " << p.status() << "\n" << DiagText(diags);
-    return nullptr;
-  }
-  return std::move(*p);
-}
-
-std::string Printable(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (c < 0x20 || c >= 0x7F) {
-      char buf[8];
-      snprintf(buf, sizeof buf, "\\x%02X", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  if (out.size() > 160) out = out.substr(0, 100) + "...(" + std::to_string(s.size()) + " bytes)";
-  return out;
-}
+using rolegate_test::Build;
+using rolegate_test::DiagText;
+using rolegate_test::Printable;
 
 std::string Show(Decision d) {
   return std::string(d.allowed ? "allow/" : "deny/") + std::string(ReasonName(d.reason));
