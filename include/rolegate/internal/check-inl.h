@@ -156,6 +156,14 @@ inline uint32_t LastAtOrBefore(const uint32_t* keys, uint32_t count, uint32_t ke
   return first_after == 0 ? kNone : first_after - 1;
 }
 
+// Explain's order among matching (deny) assignments (SPEC §3): the deepest
+// scope wins, ties go to the earlier one in bundle order.
+inline bool Outranks(const PolicyData& d, uint32_t node, uint32_t order, uint32_t best_node,
+                     uint32_t best_order) {
+  const uint32_t depth = d.nodes[node].depth, best_depth = d.nodes[best_node].depth;
+  return depth > best_depth || (depth == best_depth && order < best_order);
+}
+
 // Steps 2–8 of SPEC §3 with the principal and action already resolved and
 // the resource already validated. kExplain also finds the deciding rule.
 template <bool kExplain>
@@ -191,13 +199,7 @@ Explanation Decide(const PolicyData& d, uint32_t pid, uint32_t aid, const Resolv
         ex.decision.reason = Reason::kDenyAssignment;
         return ex;
       }
-      if (best == kNone) {
-        best = i;
-      } else {
-        const DenyEntry& b = d.denies[best];
-        const uint32_t bd = d.nodes[b.node].depth, ed = d.nodes[e.node].depth;
-        if (ed > bd || (ed == bd && e.deny < b.deny)) best = i;
-      }
+      if (best == kNone || Outranks(d, e.node, e.deny, d.denies[best].node, d.denies[best].deny)) best = i;
     }
     if (kExplain && best != kNone) {
       ex.decision.reason = Reason::kDenyAssignment;
@@ -256,14 +258,10 @@ Explanation Decide(const PolicyData& d, uint32_t pid, uint32_t aid, const Resolv
             ex.decision.reason = Reason::kGrant;
             return ex;
           }
-          if (best == kNone) {
+          const GrantInfo& c = d.grant_info[gi];
+          if (best == kNone ||
+              Outranks(d, c.node, c.assignment, d.grant_info[best].node, d.grant_info[best].assignment))
             best = gi;
-          } else {
-            const GrantInfo& b = d.grant_info[best];
-            const GrantInfo& c = d.grant_info[gi];
-            const uint32_t bd = d.nodes[b.node].depth, cd = d.nodes[c.node].depth;
-            if (cd > bd || (cd == bd && c.assignment < b.assignment)) best = gi;
-          }
         }
       }
     }
