@@ -1,4 +1,4 @@
-// lib/bundle_loader.cc — JSON text -> Bundle, with simdjson's on-demand API.
+// lib/bundle_loader.cc — JSON text -> model::Bundle, with simdjson's on-demand API.
 //
 // Every shape error (wrong type, unknown or duplicate key, missing field,
 // empty or over-long string, list over its limit) is reported with its JSON
@@ -12,7 +12,7 @@
 #include <new>
 
 #include "absl/strings/str_cat.h"
-#include "bundle.h"
+#include "model/loader.h"
 #include "rolegate/internal/text.h"
 #include "simdjson.h"
 
@@ -120,7 +120,7 @@ class Loader {
       : text_(text), lim_(lim), sink_(sink) {}
 
   // False when the root is not an object (already reported).
-  bool LoadRoot(od::document& doc, Bundle* b);
+  bool LoadRoot(od::document& doc, model::Bundle* b);
 
  private:
   uint32_t Off(od::value& v) {
@@ -274,15 +274,15 @@ class Loader {
     return ok;
   }
 
-  void LoadAction(od::value v, const std::string& ptr, Bundle* b);
-  void LoadRole(od::value v, const std::string& ptr, Bundle* b);
-  void LoadGroup(od::value v, const std::string& ptr, Bundle* b);
-  void LoadAssignment(od::value v, const std::string& ptr, Bundle* b);
-  void LoadDeny(od::value v, const std::string& ptr, Bundle* b);
-  void LoadStatement(od::value v, const std::string& ptr, Bundle* b);
-  void LoadCloud(od::value v, const std::string& ptr, Bundle* b);
-  void LoadMapping(od::value v, const std::string& ptr, BCloud* c);
-  void LoadRoute(od::value v, const std::string& ptr, Bundle* b);
+  void LoadAction(od::value v, const std::string& ptr, model::Bundle* b);
+  void LoadRole(od::value v, const std::string& ptr, model::Bundle* b);
+  void LoadGroup(od::value v, const std::string& ptr, model::Bundle* b);
+  void LoadAssignment(od::value v, const std::string& ptr, model::Bundle* b);
+  void LoadDeny(od::value v, const std::string& ptr, model::Bundle* b);
+  void LoadStatement(od::value v, const std::string& ptr, model::Bundle* b);
+  void LoadCloud(od::value v, const std::string& ptr, model::Bundle* b);
+  void LoadMapping(od::value v, const std::string& ptr, model::Cloud* c);
+  void LoadRoute(od::value v, const std::string& ptr, model::Bundle* b);
 
   const simdjson::padded_string& text_;
   const Limits& lim_;
@@ -295,8 +295,8 @@ class Loader {
     if (!(expr)) ok = false; \
   } while (0)
 
-void Loader::LoadAction(od::value v, const std::string& ptr, Bundle* b) {
-  BAction a;
+void Loader::LoadAction(od::value v, const std::string& ptr, model::Bundle* b) {
+  model::Action a;
   a.off = Off(v);
   std::vector<std::string> present;
   bool ok = true;
@@ -309,17 +309,17 @@ void Loader::LoadAction(od::value v, const std::string& ptr, Bundle* b) {
                      RG_READ(ReadStrings(fv, kp, &a.effective_only_at));
                    }
                  })) {
-    a.ok = false;  // keep indices aligned with the JSON array
+    a.valid = false;  // keep indices aligned with the JSON array
     b->actions.push_back(std::move(a));
     return;
   }
   ok &= Require(present, {"name"}, ptr, a.off);
-  a.ok = ok;
+  a.valid = ok;
   b->actions.push_back(std::move(a));
 }
 
-void Loader::LoadRole(od::value v, const std::string& ptr, Bundle* b) {
-  BRole r;
+void Loader::LoadRole(od::value v, const std::string& ptr, model::Bundle* b) {
+  model::Role r;
   r.off = Off(v);
   std::vector<std::string> present;
   bool ok = true;
@@ -338,17 +338,17 @@ void Loader::LoadRole(od::value v, const std::string& ptr, Bundle* b) {
                      RG_READ(ReadStrings(fv, kp, &r.assignable_scopes));
                    }
                  })) {
-    r.ok = false;  // keep indices aligned with the JSON array
+    r.valid = false;  // keep indices aligned with the JSON array
     b->roles.push_back(std::move(r));
     return;
   }
   ok &= Require(present, {"id"}, ptr, r.off);
-  r.ok = ok;
+  r.valid = ok;
   b->roles.push_back(std::move(r));
 }
 
-void Loader::LoadGroup(od::value v, const std::string& ptr, Bundle* b) {
-  BGroup g;
+void Loader::LoadGroup(od::value v, const std::string& ptr, model::Bundle* b) {
+  model::Group g;
   g.off = Off(v);
   std::vector<std::string> present;
   bool ok = true;
@@ -357,17 +357,17 @@ void Loader::LoadGroup(od::value v, const std::string& ptr, Bundle* b) {
                    if (k == "id") RG_READ(ReadString(fv, kp, &g.id));
                    else RG_READ(ReadStrings(fv, kp, &g.members));
                  })) {
-    g.ok = false;  // keep indices aligned with the JSON array
+    g.valid = false;  // keep indices aligned with the JSON array
     b->groups.push_back(std::move(g));
     return;
   }
   ok &= Require(present, {"id"}, ptr, g.off);
-  g.ok = ok;
+  g.valid = ok;
   b->groups.push_back(std::move(g));
 }
 
-void Loader::LoadAssignment(od::value v, const std::string& ptr, Bundle* b) {
-  BAssignment a;
+void Loader::LoadAssignment(od::value v, const std::string& ptr, model::Bundle* b) {
+  model::Assignment a;
   a.off = Off(v);
   std::vector<std::string> present;
   bool ok = true;
@@ -377,17 +377,17 @@ void Loader::LoadAssignment(od::value v, const std::string& ptr, Bundle* b) {
                             : k == "role" ? &a.role : &a.scope;
                    RG_READ(ReadString(fv, kp, dst));
                  })) {
-    a.ok = false;  // keep indices aligned with the JSON array
+    a.valid = false;  // keep indices aligned with the JSON array
     b->assignments.push_back(std::move(a));
     return;
   }
   ok &= Require(present, {"id", "principal", "role", "scope"}, ptr, a.off);
-  a.ok = ok;
+  a.valid = ok;
   b->assignments.push_back(std::move(a));
 }
 
-void Loader::LoadDeny(od::value v, const std::string& ptr, Bundle* b) {
-  BDeny d;
+void Loader::LoadDeny(od::value v, const std::string& ptr, model::Bundle* b) {
+  model::DenyAssignment d;
   d.off = Off(v);
   std::vector<std::string> present;
   bool ok = true;
@@ -405,17 +405,17 @@ void Loader::LoadDeny(od::value v, const std::string& ptr, Bundle* b) {
                    else if (k == "data_actions") RG_READ(ReadStrings(fv, kp, &d.data_actions));
                    else RG_READ(ReadStrings(fv, kp, &d.not_data_actions));
                  })) {
-    d.ok = false;  // keep indices aligned with the JSON array
+    d.valid = false;  // keep indices aligned with the JSON array
     b->deny_assignments.push_back(std::move(d));
     return;
   }
   ok &= Require(present, {"id", "principals", "scope"}, ptr, d.off);
-  d.ok = ok;
+  d.valid = ok;
   b->deny_assignments.push_back(std::move(d));
 }
 
-void Loader::LoadStatement(od::value v, const std::string& ptr, Bundle* b) {
-  BStatement s;
+void Loader::LoadStatement(od::value v, const std::string& ptr, model::Bundle* b) {
+  model::Statement s;
   s.off = Off(v);
   std::vector<std::string> present;
   bool ok = true;
@@ -427,17 +427,17 @@ void Loader::LoadStatement(od::value v, const std::string& ptr, Bundle* b) {
                    else if (k == "actions") RG_READ(ReadStrings(fv, kp, &s.actions));
                    else RG_READ(ReadStrings(fv, kp, &s.resources));
                  })) {
-    s.ok = false;  // keep indices aligned with the JSON array
+    s.valid = false;  // keep indices aligned with the JSON array
     b->statements.push_back(std::move(s));
     return;
   }
   ok &= Require(present, {"id", "principal", "effect", "actions", "resources"}, ptr, s.off);
-  s.ok = ok;
+  s.valid = ok;
   b->statements.push_back(std::move(s));
 }
 
-void Loader::LoadMapping(od::value v, const std::string& ptr, BCloud* c) {
-  BMapping m;
+void Loader::LoadMapping(od::value v, const std::string& ptr, model::Cloud* c) {
+  model::MappingRule m;
   m.off = Off(v);
   std::vector<std::string> present;
   bool ok = true;
@@ -453,17 +453,17 @@ void Loader::LoadMapping(od::value v, const std::string& ptr, BCloud* c) {
                      else ok = false;
                    }
                  })) {
-    m.ok = false;  // keep indices aligned with the JSON array
+    m.valid = false;  // keep indices aligned with the JSON array
     c->mappings.push_back(std::move(m));
     return;
   }
   ok &= Require(present, {"id", "identity"}, ptr, m.off);
-  m.ok = ok;
+  m.valid = ok;
   c->mappings.push_back(std::move(m));
 }
 
-void Loader::LoadCloud(od::value v, const std::string& ptr, Bundle* b) {
-  BCloud c;
+void Loader::LoadCloud(od::value v, const std::string& ptr, model::Bundle* b) {
+  model::Cloud c;
   c.off = Off(v);
   std::vector<std::string> present;
   bool ok = true;
@@ -479,17 +479,17 @@ void Loader::LoadCloud(od::value v, const std::string& ptr, Bundle* b) {
                                      [&](od::value ev, const std::string& p, size_t) { LoadMapping(ev, p, &c); }));
                    }
                  })) {
-    c.ok = false;  // keep indices aligned with the JSON array
+    c.valid = false;  // keep indices aligned with the JSON array
     b->clouds.push_back(std::move(c));
     return;
   }
   ok &= Require(present, {"id"}, ptr, c.off);
-  c.ok = ok;
+  c.valid = ok;
   b->clouds.push_back(std::move(c));
 }
 
-void Loader::LoadRoute(od::value v, const std::string& ptr, Bundle* b) {
-  BRoute r;
+void Loader::LoadRoute(od::value v, const std::string& ptr, model::Bundle* b) {
+  model::Route r;
   r.off = Off(v);
   std::vector<std::string> present;
   bool ok = true;
@@ -499,18 +499,18 @@ void Loader::LoadRoute(od::value v, const std::string& ptr, Bundle* b) {
                             : k == "path" ? &r.path : k == "action" ? &r.action : &r.scope;
                    RG_READ(ReadString(fv, kp, dst));
                  })) {
-    r.ok = false;  // keep indices aligned with the JSON array
+    r.valid = false;  // keep indices aligned with the JSON array
     b->routes.push_back(std::move(r));
     return;
   }
   ok &= Require(present, {"id", "method", "path", "action", "scope"}, ptr, r.off);
-  r.ok = ok;
+  r.valid = ok;
   b->routes.push_back(std::move(r));
 }
 
 #undef RG_READ
 
-bool Loader::LoadRoot(od::document& doc, Bundle* b) {
+bool Loader::LoadRoot(od::document& doc, model::Bundle* b) {
   od::value root;
   // A document whose root is a scalar cannot be a bundle; simdjson's
   // get_value refuses scalars at the root, so check the type first.
@@ -536,7 +536,7 @@ bool Loader::LoadRoot(od::document& doc, Bundle* b) {
                 }
                 return;
               }
-              using Fn = void (Loader::*)(od::value, const std::string&, Bundle*);
+              using Fn = void (Loader::*)(od::value, const std::string&, model::Bundle*);
               Fn fn = k == "actions" ? &Loader::LoadAction
                     : k == "roles" ? &Loader::LoadRole
                     : k == "groups" ? &Loader::LoadGroup
@@ -566,7 +566,7 @@ bool Loader::LoadRoot(od::document& doc, Bundle* b) {
 
 }  // namespace
 
-bool LoadBundle(std::string_view json, const Limits& limits, Bundle* out, DiagSink* sink) {
+bool LoadBundle(std::string_view json, const Limits& limits, model::Bundle* out, DiagSink* sink) {
   if (json.size() > limits.max_bundle_bytes) {
     sink->Error("", 0, absl::StrCat("bundle of ", json.size(), " bytes exceeds the limit of ",
                                     limits.max_bundle_bytes));

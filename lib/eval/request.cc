@@ -10,13 +10,13 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
-#include "compiler.h"
-#include "leak_on_unwind.h"
+#include "compile/compile.h"
+#include "base/leak_on_unwind.h"
 #include "re2/re2.h"
 #include "re2/set.h"
 #include "rolegate/internal/text.h"
 #include "rolegate/policy.h"
-#include "scope.h"
+#include "base/scope.h"
 
 namespace rolegate {
 namespace internal {
@@ -40,7 +40,7 @@ re2::RE2::Options RouteOptions(const Limits& limits) {
 
 }  // namespace
 
-void CompileRoutes(const Bundle& b, const Limits& limits, DiagSink* sink, PolicyData* d) {
+void CompileRoutes(const model::Bundle& b, const Limits& limits, DiagSink* sink, PolicyData* d) {
   LeakOnUnwind<absl::flat_hash_map<std::string_view, size_t>> seen;  // see leak_on_unwind.h
   const re2::RE2::Options opts = RouteOptions(limits);
   // The limit is per route pattern; the set of all patterns gets the sum
@@ -52,9 +52,9 @@ void CompileRoutes(const Bundle& b, const Limits& limits, DiagSink* sink, Policy
   auto set = std::make_unique<re2::RE2::Set>(set_opts, re2::RE2::ANCHOR_BOTH);
   bool all_ok = true;
   for (size_t i = 0; i < b.routes.size(); ++i) {
-    const BRoute& r = b.routes[i];
+    const model::Route& r = b.routes[i];
     const std::string ptr = JoinPointer("/routes", i);
-    if (!r.ok) { all_ok = false; continue; }
+    if (!r.valid) { all_ok = false; continue; }
     bool ok = true;
     auto [it, fresh] = seen->emplace(r.id.s, i);
     if (!fresh) {

@@ -1,4 +1,4 @@
-// lib/compiler.cc — Bundle -> PolicyData (SPEC §2, §6): every semantic check,
+// lib/compiler.cc — model::Bundle -> PolicyData (SPEC §2, §6): every semantic check,
 // then the decision table described in rolegate/internal/policy_data.h.
 //
 // The compiler keeps going after an error so that one run reports them all;
@@ -9,13 +9,13 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
-#include "bundle.h"
-#include "compiler.h"
-#include "leak_on_unwind.h"
+#include "model/loader.h"
+#include "compile/compile.h"
+#include "base/leak_on_unwind.h"
 #include "rolegate/internal/glob.h"
 #include "rolegate/internal/policy_data.h"
 #include "rolegate/internal/text.h"
-#include "scope.h"
+#include "base/scope.h"
 
 namespace rolegate::internal {
 namespace {
@@ -26,7 +26,7 @@ using Bits = std::vector<uint64_t>;
 
 class Compiler {
  public:
-  Compiler(const Bundle& b, const Limits& lim, DiagSink* sink)
+  Compiler(const model::Bundle& b, const Limits& lim, DiagSink* sink)
       : b_(b), lim_(lim), sink_(sink), d_(std::make_unique<PolicyData>()) {}
 
   std::unique_ptr<PolicyData> Run();
@@ -89,7 +89,7 @@ class Compiler {
     }
   }
 
-  const Bundle& b_;
+  const model::Bundle& b_;
   const Limits& lim_;
   DiagSink* sink_;
   std::unique_ptr<PolicyData> d_;
@@ -134,10 +134,10 @@ class Compiler {
 void Compiler::BuildCatalog() {
   LeakOnUnwind<absl::flat_hash_map<std::string, size_t>> seen;  // lower name -> bundle index
   for (size_t i = 0; i < b_.actions.size(); ++i) {
-    const BAction& a = b_.actions[i];
+    const model::Action& a = b_.actions[i];
     const std::string ptr = JoinPointer("/actions", i);
     std::string lower = AsciiLowerCopy(a.name.s);
-    if (!a.ok) {
+    if (!a.valid) {
       if (!lower.empty()) rejected_actions_.insert(std::move(lower));
       continue;
     }
@@ -292,9 +292,9 @@ void Compiler::BuildGroups() {
   LeakOnUnwind<absl::flat_hash_set<std::string_view>> seen_group;
   std::vector<uint32_t> group_of_index(b_.groups.size(), kNone);
   for (size_t i = 0; i < b_.groups.size(); ++i) {
-    const BGroup& g = b_.groups[i];
+    const model::Group& g = b_.groups[i];
     const std::string ptr = JoinPointer("/groups", i);
-    if (!g.ok || !seen_group->insert(g.id.s).second) continue;
+    if (!g.valid || !seen_group->insert(g.id.s).second) continue;
     if (!CheckNotStar(g.id, JoinPointer(ptr, "id"))) continue;
     const uint32_t gid = Principal(g.id.s);
     is_group_[gid] = 1;
@@ -428,9 +428,9 @@ void Compiler::BuildRoles() {
   role_set_.assign(b_.roles.size(), kNone);
   role_assigned_.assign(b_.roles.size(), false);
   for (size_t i = 0; i < b_.roles.size(); ++i) {
-    const BRole& r = b_.roles[i];
+    const model::Role& r = b_.roles[i];
     const std::string ptr = JoinPointer("/roles", i);
-    if (!r.ok) continue;
+    if (!r.valid) continue;
     for (size_t k = 0; k < r.assignable_scopes.size(); ++k)
       CheckScope(r.assignable_scopes[k], JoinPointer(JoinPointer(ptr, "assignable_scopes"), k));
     Bits bits = PermissionBits(r.actions, r.not_actions, r.data_actions, r.not_data_actions, ptr);
@@ -451,10 +451,10 @@ static bool WithinScope(std::string_view base, std::string_view scope) {
 void Compiler::BuildAssignments() {
   CheckUniqueIds(b_.assignments, "/assignments", "assignment");
   for (size_t i = 0; i < b_.assignments.size(); ++i) {
-    const BAssignment& a = b_.assignments[i];
+    const model::Assignment& a = b_.assignments[i];
     const std::string ptr = JoinPointer("/assignments", i);
     d().assignment_ids.push_back(d().arena.Add(a.id.s));
-    if (!a.ok) continue;
+    if (!a.valid) continue;
     bool ok = CheckNotStar(a.principal, JoinPointer(ptr, "principal"));
     ok &= CheckScope(a.scope, JoinPointer(ptr, "scope"));
     auto role = role_index_.find(a.role.s);
@@ -462,7 +462,7 @@ void Compiler::BuildAssignments() {
       sink_->Error(JoinPointer(ptr, "role"), a.role.off, absl::StrCat("unknown role \"", a.role.s, "\""));
       continue;
     }
-    const BRole& r = b_.roles[role->second];
+    const model::Role& r = b_.roles[role->second];
     role_assigned_[role->second] = true;
     if (ok && r.has_assignable_scopes) {
       bool inside = false;
@@ -479,7 +479,7 @@ void Compiler::BuildAssignments() {
                                          role_set_[role->second], static_cast<uint32_t>(i)});
   }
   for (size_t i = 0; i < b_.roles.size(); ++i)
-    if (b_.roles[i].ok && !role_assigned_[i])
+    if (b_.roles[i].valid && !role_assigned_[i])
       sink_->Warning(JoinPointer("/roles", i), b_.roles[i].off,
                      absl::StrCat("role \"", b_.roles[i].id.s, "\" is never assigned"));
 }
@@ -492,10 +492,10 @@ void Compiler::BuildDenies() {
   };
   std::vector<Staged> staged;
   for (size_t i = 0; i < b_.deny_assignments.size(); ++i) {
-    const BDeny& x = b_.deny_assignments[i];
+    const model::DenyAssignment& x = b_.deny_assignments[i];
     const std::string ptr = JoinPointer("/deny_assignments", i);
     d().deny_ids.push_back(d().arena.Add(x.id.s));
-    if (!x.ok) continue;
+    if (!x.valid) continue;
     bool ok = CheckScope(x.scope, JoinPointer(ptr, "scope"));
     Staged s{};
     for (const Str& p : x.principals) {
@@ -537,12 +537,12 @@ void Compiler::BuildDenies() {
 void Compiler::BuildStatements() {
   CheckUniqueIds(b_.statements, "/statements", "statement");
   for (size_t i = 0; i < b_.statements.size(); ++i) {
-    const BStatement& s = b_.statements[i];
+    const model::Statement& s = b_.statements[i];
     const std::string ptr = JoinPointer("/statements", i);
     d().statement_ids.push_back(d().arena.Add(s.id.s));
     StatementEntry e{};
     e.statement = static_cast<uint32_t>(i);
-    if (s.ok) {
+    if (s.valid) {
       bool ok = CheckNotStar(s.principal, JoinPointer(ptr, "principal"));
       if (s.effect.s != "Allow" && s.effect.s != "Deny") {
         sink_->Error(JoinPointer(ptr, "effect"), s.effect.off,
@@ -735,7 +735,7 @@ std::unique_ptr<PolicyData> Compiler::Run() {
 
 }  // namespace
 
-std::unique_ptr<PolicyData> CompileBundle(const Bundle& b, const Limits& limits, DiagSink* sink) {
+std::unique_ptr<PolicyData> CompileBundle(const model::Bundle& b, const Limits& limits, DiagSink* sink) {
   // On std::bad_alloc the compiler and its half-built tables are leaked, not
   // destroyed (see leak_on_unwind.h).
   LeakOnUnwind<Compiler> c(b, limits, sink);

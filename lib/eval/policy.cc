@@ -5,8 +5,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "bundle.h"
-#include "compiler.h"
+#include "model/loader.h"
+#include "compile/compile.h"
 #include "re2/re2.h"
 #include "re2/set.h"
 
@@ -79,7 +79,7 @@ absl::StatusOr<std::unique_ptr<Policy>> CompileOrThrow(std::string_view bundle_j
   internal::DiagSink sink;
   std::unique_ptr<internal::PolicyData> data;
   {
-    internal::Bundle bundle;
+    model::Bundle bundle;
     if (limits.max_scope_segments > internal::kMaxScopeSegments) {
       sink.Error("", 0, absl::StrCat("the max_scope_segments limit may be at most ", internal::kMaxScopeSegments));
     } else if (internal::LoadBundle(bundle_json, limits, &bundle, &sink)) {

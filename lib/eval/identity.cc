@@ -8,8 +8,8 @@
 // specific rule: equal masks with equal values are a compile error.
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
-#include "compiler.h"
-#include "leak_on_unwind.h"
+#include "compile/compile.h"
+#include "base/leak_on_unwind.h"
 #include "rolegate/policy.h"
 
 namespace rolegate {
@@ -27,12 +27,12 @@ constexpr uint8_t MasksWith(uint8_t field) {
 }
 }
 
-void CompileClouds(const Bundle& b, const Limits& limits, DiagSink* sink, PolicyData* d) {
+void CompileClouds(const model::Bundle& b, const Limits& limits, DiagSink* sink, PolicyData* d) {
   LeakOnUnwind<absl::flat_hash_map<std::string_view, size_t>> seen_cloud;  // see leak_on_unwind.h
   for (size_t ci = 0; ci < b.clouds.size(); ++ci) {
-    const BCloud& c = b.clouds[ci];
+    const model::Cloud& c = b.clouds[ci];
     const std::string ptr = JoinPointer("/clouds", ci);
-    if (!c.ok) continue;
+    if (!c.valid) continue;
     auto [cit, fresh] = seen_cloud->emplace(c.id.s, ci);
     if (!fresh) {
       sink->Error(JoinPointer(ptr, "id"), c.id.off,
@@ -51,9 +51,9 @@ void CompileClouds(const Bundle& b, const Limits& limits, DiagSink* sink, Policy
     LeakOnUnwind<absl::flat_hash_map<std::string_view, size_t>> seen_rule;
     LeakOnUnwind<absl::flat_hash_map<MappingKey, size_t>> by_key;  // -> index in c.mappings
     for (size_t mi = 0; mi < c.mappings.size(); ++mi) {
-      const BMapping& m = c.mappings[mi];
+      const model::MappingRule& m = c.mappings[mi];
       const std::string mptr = JoinPointer(JoinPointer(ptr, "mappings"), mi);
-      if (!m.ok) continue;
+      if (!m.valid) continue;
       auto [rit, rfresh] = seen_rule->emplace(m.id.s, mi);
       if (!rfresh) {
         sink->Error(JoinPointer(mptr, "id"), m.id.off,
@@ -109,7 +109,7 @@ void CompileClouds(const Bundle& b, const Limits& limits, DiagSink* sink, Policy
     }
     // Store with arena-backed views now that the rules are known good.
     for (const auto& [key, mi] : *by_key) {
-      const BMapping& m = c.mappings[mi];
+      const model::MappingRule& m = c.mappings[mi];
       MappingKey stored = key;
       if (key.mask & kMaskProject) stored.project = AbslView(d->arena.Add(m.project->s));
       if (key.mask & kMaskUser) stored.user = AbslView(d->arena.Add(m.user->s));

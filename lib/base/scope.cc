@@ -1,5 +1,5 @@
 // lib/scope.cc — validation of scopes written in a bundle.
-#include "scope.h"
+#include "base/scope.h"
 
 #include "absl/strings/str_cat.h"
 #include "rolegate/internal/text.h"
