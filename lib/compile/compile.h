@@ -1,6 +1,7 @@
-// lib/compiler.h — the compile stages, one file each.
-#ifndef ROLEGATE_LIB_COMPILER_H_
-#define ROLEGATE_LIB_COMPILER_H_
+// lib/compile/compile.h — the compiler's entry point: a loaded bundle
+// (rolegate/bundle.h) to the immutable decision table (PolicyData).
+#ifndef ROLEGATE_LIB_COMPILE_COMPILE_H_
+#define ROLEGATE_LIB_COMPILE_COMPILE_H_
 
 #include <memory>
 
@@ -9,14 +10,10 @@
 
 namespace rolegate::internal {
 
-// Semantic checks and table building (compiler.cc). Null when any error.
+// Every semantic check of the bundle, then the table (compile/compiler.cc
+// runs the stages). Null when any error was reported to `sink`.
 std::unique_ptr<PolicyData> CompileBundle(const model::Bundle& b, const Limits& limits, DiagSink* sink);
-
-// Clouds and mapping rules (identity.cc), routes (request.cc). They run
-// after the catalog is built and write into `d`.
-void CompileClouds(const model::Bundle& b, const Limits& limits, DiagSink* sink, PolicyData* d);
-void CompileRoutes(const model::Bundle& b, const Limits& limits, DiagSink* sink, PolicyData* d);
 
 }  // namespace rolegate::internal
 
-#endif  // ROLEGATE_LIB_COMPILER_H_
+#endif  // ROLEGATE_LIB_COMPILE_COMPILE_H_

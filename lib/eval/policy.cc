@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "model/loader.h"
 #include "compile/compile.h"
+#include "eval/routes.h"
 #include "re2/re2.h"
 #include "re2/set.h"
 
@@ -119,7 +120,7 @@ Policy::Stats Policy::GetStats() const {
   s.statements = d.statements.size();
   s.clouds = d.clouds.size();
   s.mapping_rules = d.mappings.size();
-  s.routes = d.routes.size();
+  s.routes = d.routes ? d.routes->routes.size() : 0;
   s.scope_nodes = d.nodes.size();
   auto map_bytes = [](const auto& m) {
     using V = typename std::decay_t<decltype(m)>::value_type;
@@ -137,8 +138,11 @@ Policy::Stats Policy::GetStats() const {
        vec_bytes(d.grants) + vec_bytes(d.grant_info) + vec_bytes(d.grant_pre) + vec_bytes(d.principal_statements) + vec_bytes(d.nodes) +
        vec_bytes(d.denies) + vec_bytes(d.deny_principal_ids) + vec_bytes(d.statements) +
        vec_bytes(d.statement_globs) + vec_bytes(d.assignment_ids) + vec_bytes(d.deny_ids) +
-       vec_bytes(d.statement_ids) + vec_bytes(d.clouds) + vec_bytes(d.mappings) + vec_bytes(d.routes);
-  for (const auto& r : d.routes) b += r.re ? static_cast<uint64_t>(r.re->ProgramSize()) * 16 : 0;
+       vec_bytes(d.statement_ids) + vec_bytes(d.clouds) + vec_bytes(d.mappings);
+  if (d.routes) {
+    b += vec_bytes(d.routes->routes);
+    for (const auto& r : d.routes->routes) b += r.re ? static_cast<uint64_t>(r.re->ProgramSize()) * 16 : 0;
+  }
   s.table_bytes = b;
   return s;
 }

@@ -1,5 +1,5 @@
-// lib/request.cc — gateway requests (SPEC §5): compiling routes into one
-// RE2::Set, and check_request.
+// lib/eval/request.cc — check_request (SPEC §5) over the routes
+// compile/routes.cc builds.
 //
 // The path rules reject rather than normalise: if the gateway and the service
 // behind it could read a path differently (an encoded slash, a dot segment, a
@@ -10,172 +10,14 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
-#include "compile/compile.h"
-#include "base/leak_on_unwind.h"
+#include "eval/routes.h"
 #include "re2/re2.h"
 #include "re2/set.h"
 #include "rolegate/internal/text.h"
 #include "rolegate/policy.h"
-#include "base/scope.h"
 
 namespace rolegate {
 namespace internal {
-namespace {
-
-constexpr int kMaxCaptureGroups = 64;
-constexpr size_t kMaxPathBytes = 4096;
-
-bool IsMethodChar(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         std::string_view("!#$%&'+-.^_`|~").find(c) != std::string_view::npos;
-}
-
-re2::RE2::Options RouteOptions(const Limits& limits) {
-  re2::RE2::Options o;
-  o.set_log_errors(false);
-  o.set_encoding(re2::RE2::Options::EncodingUTF8);
-  o.set_max_mem(limits.max_regex_program_bytes);
-  return o;
-}
-
-}  // namespace
-
-void CompileRoutes(const model::Bundle& b, const Limits& limits, DiagSink* sink, PolicyData* d) {
-  LeakOnUnwind<absl::flat_hash_map<std::string_view, size_t>> seen;  // see leak_on_unwind.h
-  const re2::RE2::Options opts = RouteOptions(limits);
-  // The limit is per route pattern; the set of all patterns gets the sum
-  // (capped), or a valid bundle with many routes would be refused.
-  re2::RE2::Options set_opts = opts;
-  set_opts.set_max_mem(std::min<int64_t>(limits.max_regex_program_bytes *
-                                             std::max<int64_t>(1, static_cast<int64_t>(b.routes.size())),
-                                         int64_t{1} << 31));
-  auto set = std::make_unique<re2::RE2::Set>(set_opts, re2::RE2::ANCHOR_BOTH);
-  bool all_ok = true;
-  for (size_t i = 0; i < b.routes.size(); ++i) {
-    const model::Route& r = b.routes[i];
-    const std::string ptr = JoinPointer("/routes", i);
-    if (!r.valid) { all_ok = false; continue; }
-    bool ok = true;
-    auto [it, fresh] = seen->emplace(r.id.s, i);
-    if (!fresh) {
-      sink->Error(JoinPointer(ptr, "id"), r.id.off,
-                  absl::StrCat("duplicate route id \"", r.id.s, "\" (first at /routes/", it->second, ")"));
-      ok = false;
-    }
-    if (r.method.s != "*" &&
-        (r.method.s.empty() || !std::all_of(r.method.s.begin(), r.method.s.end(), IsMethodChar))) {
-      sink->Error(JoinPointer(ptr, "method"), r.method.off,
-                  absl::StrCat("method must be \"*\" or an upper-case token, not \"", r.method.s, "\""));
-      ok = false;
-    }
-    uint32_t action_id = kNone;
-    {
-      auto a = d->action_ids.find(AbslView(AsciiLowerCopy(r.action.s)));
-      if (a == d->action_ids.end()) {
-        sink->Error(JoinPointer(ptr, "action"), r.action.off,
-                    absl::StrCat("route action \"", r.action.s, "\" is not in the catalog"));
-        ok = false;
-      } else {
-        action_id = a->second;
-      }
-    }
-    Route route;
-    route.re = std::make_unique<re2::RE2>(r.path.s, opts);
-    if (!route.re->ok()) {
-      sink->Error(JoinPointer(ptr, "path"), r.path.off,
-                  absl::StrCat("path pattern does not compile: ", route.re->error()));
-      all_ok = false;
-      continue;
-    }
-    route.num_groups = route.re->NumberOfCapturingGroups();
-    if (route.num_groups > kMaxCaptureGroups) {
-      sink->Error(JoinPointer(ptr, "path"), r.path.off,
-                  absl::StrCat("path pattern has ", route.num_groups, " capture groups; the limit is ",
-                               kMaxCaptureGroups));
-      ok = false;
-    }
-    const auto& named = route.re->NamedCapturingGroups();
-    // RE2 accepts two groups of one name; a template placeholder would then
-    // name only the leftmost, and §9's "every named capture" would be unclear.
-    if (route.re->CapturingGroupNames().size() != named.size()) {
-      sink->Error(JoinPointer(ptr, "path"), r.path.off, "path pattern names two capture groups alike");
-      ok = false;
-    }
-    for (const auto& [idx, name] : route.re->CapturingGroupNames()) route.named_groups.push_back(idx);
-    std::sort(route.named_groups.begin(), route.named_groups.end());
-    // The scope template: literal text and {name} placeholders.
-    const std::string& t = r.scope.s;
-    std::string sample;  // the template with each placeholder as "x"
-    std::vector<std::pair<std::string, int>> pieces;  // literal or group
-    bool tmpl_ok = true;
-    for (size_t k = 0; k < t.size();) {
-      if (t[k] == '{') {
-        size_t close = t.find('}', k + 1);
-        if (close == std::string::npos) {
-          sink->Error(JoinPointer(ptr, "scope"), r.scope.off, "unclosed '{' in scope template");
-          tmpl_ok = false;
-          break;
-        }
-        std::string name = t.substr(k + 1, close - k - 1);
-        auto g = named.find(name);
-        if (g == named.end()) {
-          sink->Error(JoinPointer(ptr, "scope"), r.scope.off,
-                      absl::StrCat("placeholder {", name, "} has no named capture in the route's path"));
-          tmpl_ok = false;
-        } else {
-          pieces.push_back({std::string(), g->second});
-        }
-        sample += "x";
-        k = close + 1;
-      } else if (t[k] == '}') {
-        sink->Error(JoinPointer(ptr, "scope"), r.scope.off, "unmatched '}' in scope template");
-        tmpl_ok = false;
-        break;
-      } else {
-        size_t next = t.find_first_of("{}", k);
-        if (next == std::string::npos) next = t.size();
-        pieces.push_back({t.substr(k, next - k), -1});
-        sample += t.substr(k, next - k);
-        k = next;
-      }
-    }
-    if (tmpl_ok) {
-      std::string why = ScopeProblem(sample, limits.max_scope_segments, false);
-      if (!why.empty()) {
-        sink->Error(JoinPointer(ptr, "scope"), r.scope.off,
-                    absl::StrCat("scope template \"", t, "\" cannot yield a valid scope: ", why));
-        tmpl_ok = false;
-      }
-    }
-    if (!ok || !tmpl_ok) { all_ok = false; continue; }
-    std::string err;
-    if (set->Add(r.path.s, &err) != static_cast<int>(d->routes.size())) {
-      sink->Error(JoinPointer(ptr, "path"), r.path.off, absl::StrCat("path pattern rejected: ", err));
-      all_ok = false;
-      continue;
-    }
-    route.id = d->arena.Add(r.id.s);
-    route.method = d->arena.Add(r.method.s);
-    route.action = d->arena.Add(r.action.s);
-    route.scope_template = d->arena.Add(t);
-    route.action_id = action_id;
-    for (auto& [lit, group] : pieces) {
-      Route::Piece p;
-      p.group = group;
-      if (group < 0) p.literal = d->arena.Add(lit);
-      route.pieces.push_back(p);
-    }
-    d->routes.push_back(std::move(route));
-  }
-  if (!all_ok || d->routes.empty()) return;
-  if (!set->Compile()) {
-    sink->Error("/routes", b.routes.front().off,
-                "the route patterns together exceed the regular expression memory limit");
-    return;
-  }
-  d->route_set = std::move(set);
-}
-
 // Decodes percent-escapes once and applies SPEC §5.1. Returns false on bad_path.
 static bool DecodePath(std::string_view path, std::string* out) {
   if (path.size() > kMaxPathBytes) return false;
@@ -233,19 +75,20 @@ RequestExplanation Policy::CheckRequest(std::string_view principal, std::string_
   }
   const std::string& decoded = scratch->decoded_path;
   int winner = -1;
-  if (d.route_set && !method.empty()) {
+  if (d.routes && !method.empty()) {
+    const std::vector<internal::Route>& routes = d.routes->routes;
     scratch->matches.clear();
     re2::RE2::Set::ErrorInfo info{};
-    if (d.route_set->Match(decoded, &scratch->matches, &info)) {
+    if (d.routes->set->Match(decoded, &scratch->matches, &info)) {
       for (int idx : scratch->matches) {
-        const internal::Route& r = d.routes[static_cast<size_t>(idx)];
+        const internal::Route& r = routes[static_cast<size_t>(idx)];
         if ((r.method == "*" || r.method == method) && (winner < 0 || idx < winner)) winner = idx;
       }
     } else if (info.kind != re2::RE2::Set::kNoError) {
       // The set's DFA ran out of memory: never turn that into a silent
       // no_route; try the routes one by one (each has its own budget).
-      for (size_t idx = 0; idx < d.routes.size(); ++idx) {
-        const internal::Route& r = d.routes[idx];
+      for (size_t idx = 0; idx < routes.size(); ++idx) {
+        const internal::Route& r = routes[idx];
         if ((r.method == "*" || r.method == method) && re2::RE2::FullMatch(decoded, *r.re)) {
           winner = static_cast<int>(idx);
           break;
@@ -257,7 +100,7 @@ RequestExplanation Policy::CheckRequest(std::string_view principal, std::string_
     out.check.decision.reason = Reason::kNoRoute;
     return out;
   }
-  const internal::Route& route = d.routes[static_cast<size_t>(winner)];
+  const internal::Route& route = d.routes->routes[static_cast<size_t>(winner)];
   out.route = route.id;
   out.action = route.action;
   re2::StringPiece groups[internal::kMaxCaptureGroups + 1];
@@ -279,7 +122,12 @@ RequestExplanation Policy::CheckRequest(std::string_view principal, std::string_
     else scope.append(groups[p.group].data(), groups[p.group].size());
   }
   out.resource = scope;
-  out.check = internal::CheckStrings<true>(d, principal, route.action, scope);
+  // The route's action was resolved when the bundle compiled.
+  if (principal.empty()) {
+    out.check.decision.reason = Reason::kInvalidInput;
+    return out;
+  }
+  out.check = internal::CheckResolved<true>(d, internal::FindPrincipal(d, principal), route.action_id, scope);
   return out;
 }
 

@@ -35,14 +35,14 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/hash/hash.h"
 #include "absl/strings/string_view.h"
-#include "re2/re2.h"
-#include "re2/set.h"
 #include "rolegate/internal/text.h"
 
 
 namespace rolegate::internal {
 
 inline constexpr uint32_t kNone = 0xFFFFFFFFu;
+
+struct RouteTable;  // lib/eval/routes.h
 
 
 // Owns the bytes of every interned string; views into it stay valid for the
@@ -115,19 +115,16 @@ enum ActionFlags : uint8_t {
   kActionDenied = 4,       // some deny assignment covers it
 };
 
-struct Route {
-  std::string_view id, method, action, scope_template;
-  uint32_t action_id;
-  std::unique_ptr<re2::RE2> re;
-  // Template pieces: literal text, or a capture group number to substitute.
-  struct Piece {
-    std::string_view literal;
-    int group = -1;
-  };
-  std::vector<Piece> pieces;
-  std::vector<int> named_groups;  // every named capture group (all must be non-empty, no '/')
-  int num_groups = 0;
-};
+// Which fields a mapping rule names, as bits of MappingKey::mask.
+inline constexpr uint8_t kMaskWorkload = 1, kMaskProject = 2, kMaskUser = 4;
+// The set (bit m for field mask m, as Cloud::masks_present) of the masks
+// that include `field`.
+constexpr uint8_t MasksWith(uint8_t field) {
+  uint8_t set = 0;
+  for (unsigned m = 0; m < 8; ++m)
+    if (m & field) set |= static_cast<uint8_t>(1u << m);
+  return set;
+}
 
 // A mapping rule's key. The hash uses the hashes of project and user, which
 // resolve computes once per query rather than once per probe (up to 8);
@@ -220,9 +217,9 @@ struct PolicyData {
   absl::flat_hash_map<MappingKey, uint32_t> mappings_by_key;
   std::vector<Mapping> mappings;
 
-  // Routes in bundle order, plus one RE2::Set of all patterns.
-  std::vector<Route> routes;
-  std::unique_ptr<re2::RE2::Set> route_set;
+  // Gateway routes (lib/eval/routes.h; opaque here so that no public header
+  // pulls in RE2). Null when the bundle has none.
+  std::unique_ptr<RouteTable> routes;
 
   // Query-side limits (SPEC §3 step 1), taken from the compile Limits.
   size_t max_resource_bytes = 4096;
