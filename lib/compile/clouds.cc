@@ -13,25 +13,52 @@
 
 namespace rolegate::internal {
 
+// The rule's key: which fields it names and their values; false after
+// reporting a field that cannot be part of one.
+bool Compiler::MappingKeyOf(const model::MappingRule& m, const std::string& mptr, MappingKey* key) {
+  // A rule's user is a principal too; "*" would read as "any user" but
+  // match only a user literally named "*" (absent means any user).
+  if (m.user && m.user->s == "*") {
+    sink_->Error(JoinPointer(mptr, "user"), m.user->off,
+        "the principal \"*\" (everyone) is allowed only in deny_assignments[].principals; "
+        "leave \"user\" out to match any user");
+    return false;
+  }
+  if (m.workload_type) {
+    WorkloadType wt;
+    if (!ParseWorkloadType(m.workload_type->s, &wt)) {
+      sink_->Error(JoinPointer(mptr, "workload_type"), m.workload_type->off,
+          absl::StrCat("workload_type must be \"job\", \"service\" or \"workspace\", not \"",
+                       m.workload_type->s, "\""));
+      return false;
+    }
+    key->mask |= kMaskWorkload;
+    key->workload_type = static_cast<uint8_t>(wt);
+  }
+  if (m.project) {
+    key->mask |= kMaskProject;
+    key->SetProject(AbslView(m.project->s), MappingKey::FieldHash(m.project->s));
+  }
+  if (m.user) {
+    key->mask |= kMaskUser;
+    key->SetUser(AbslView(m.user->s), MappingKey::FieldHash(m.user->s));
+  }
+  return true;
+}
+
 void Compiler::BuildClouds() {
-  LeakOnUnwind<absl::flat_hash_map<std::string_view, size_t>> seen_cloud;  // see leak_on_unwind.h
+  CheckUniqueIds(b_.clouds, "/clouds", "cloud");
+  LeakOnUnwind<absl::flat_hash_set<std::string_view>> seen_cloud;  // see leak_on_unwind.h
   for (size_t ci = 0; ci < b_.clouds.size(); ++ci) {
     const model::Cloud& c = b_.clouds[ci];
     const std::string ptr = JoinPointer("/clouds", ci);
     if (!c.valid) continue;
-    auto [cit, fresh] = seen_cloud->emplace(c.id.s, ci);
-    if (!fresh) {
-      sink_->Error(JoinPointer(ptr, "id"), c.id.off,
-                  absl::StrCat("duplicate cloud id \"", c.id.s, "\" (first at /clouds/", cit->second, ")"));
-      continue;
-    }
+    if (!seen_cloud->insert(c.id.s).second) continue;  // a duplicate: reported above
     const uint32_t cloud = static_cast<uint32_t>(d().clouds.size());
     Cloud cl;
     cl.id = d().arena.Add(c.id.s);
     if (c.default_identity) {
-      if (c.default_identity->s == "*")
-        sink_->Error(JoinPointer(ptr, "default_identity"), c.default_identity->off,
-                    "the principal \"*\" (everyone) is allowed only in deny_assignments[].principals");
+      CheckNotStar(*c.default_identity, JoinPointer(ptr, "default_identity"));
       cl.default_identity = d().arena.Add(c.default_identity->s);
     }
     LeakOnUnwind<absl::flat_hash_map<std::string_view, size_t>> seen_rule;
@@ -51,39 +78,9 @@ void Compiler::BuildClouds() {
                     absl::StrCat("mapping rule id \"", m.id.s, "\" is reserved (it names an identity source)"));
         continue;
       }
-      if (m.identity.s == "*") {
-        sink_->Error(JoinPointer(mptr, "identity"), m.identity.off,
-                    "the principal \"*\" (everyone) is allowed only in deny_assignments[].principals");
-        continue;
-      }
-      // A rule's user is a principal too; "*" would read as "any user" but
-      // match only a user literally named "*" (absent means any user).
-      if (m.user && m.user->s == "*") {
-        sink_->Error(JoinPointer(mptr, "user"), m.user->off,
-                    "the principal \"*\" (everyone) is allowed only in deny_assignments[].principals; "
-                    "leave \"user\" out to match any user");
-        continue;
-      }
+      if (!CheckNotStar(m.identity, JoinPointer(mptr, "identity"))) continue;
       MappingKey key{cloud, 0, 0, {}, {}, 0, 0};
-      if (m.workload_type) {
-        WorkloadType wt;
-        if (!ParseWorkloadType(m.workload_type->s, &wt)) {
-          sink_->Error(JoinPointer(mptr, "workload_type"), m.workload_type->off,
-                      absl::StrCat("workload_type must be \"job\", \"service\" or \"workspace\", not \"",
-                                   m.workload_type->s, "\""));
-          continue;
-        }
-        key.mask |= kMaskWorkload;
-        key.workload_type = static_cast<uint8_t>(wt);
-      }
-      if (m.project) {
-        key.mask |= kMaskProject;
-        key.SetProject(AbslView(m.project->s), MappingKey::FieldHash(m.project->s));
-      }
-      if (m.user) {
-        key.mask |= kMaskUser;
-        key.SetUser(AbslView(m.user->s), MappingKey::FieldHash(m.user->s));
-      }
+      if (!MappingKeyOf(m, mptr, &key)) continue;
       auto [kit, kfresh] = by_key->emplace(key, mi);
       if (!kfresh) {
         sink_->Error(mptr, m.off,

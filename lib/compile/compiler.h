@@ -91,10 +91,14 @@ class Compiler {
   void BuildStatements();
   void BuildEffective();
   void BuildClouds();
+  bool MappingKeyOf(const model::MappingRule& m, const std::string& mptr, MappingKey* key);
   void BuildRoutes();
   bool CompileRoutePattern(const model::Route& r, const std::string& ptr, Route* route);
   bool CompileScopeTemplate(const model::Route& r, const std::string& ptr, Route* route);
   void FinishPrincipals();
+  void BuildClosures();
+  void PlaceGrants();
+  void LinkDenies();
 
   template <typename T>
   void CheckUniqueIds(const std::vector<T>& list, const std::string& base, const char* what) {

@@ -14,11 +14,16 @@
 namespace rolegate::internal {
 
 void Compiler::FinishPrincipals() {
+  d().principals.assign(d().principal_names.size(), PrincipalInfo{});
+  BuildClosures();
+  PlaceGrants();
+  LinkDenies();
+}
+
+// Closure P of each principal: itself plus every group above it, sorted.
+void Compiler::BuildClosures() {
   PolicyData& D = d();
   const size_t n = D.principal_names.size();
-  D.principals.assign(n, PrincipalInfo{});
-
-  // Closure P of each principal: itself plus every group above it.
   std::vector<uint32_t> scratch;
   std::vector<uint32_t> mark(n, kNone);
   for (uint32_t p = 0; p < n; ++p) {
@@ -36,8 +41,14 @@ void Compiler::FinishPrincipals() {
     D.closure.insert(D.closure.end(), scratch.begin(), scratch.end());
     D.principals[p].closure_end = static_cast<uint32_t>(D.closure.size());
   }
+}
 
-  // Grants grouped by principal (counting sort), then by pre-order.
+// Grants grouped by principal (counting sort), then by pre-order, each with
+// an "up" link to its nearest enclosing grant; and each principal's
+// statements.
+void Compiler::PlaceGrants() {
+  PolicyData& D = d();
+  const size_t n = D.principal_names.size();
   std::vector<uint32_t> count(n + 1, 0);
   for (const StagedGrant& g : staged_grants_) count[g.principal + 1]++;
   for (size_t p = 0; p < n; ++p) count[p + 1] += count[p];
@@ -88,12 +99,16 @@ void Compiler::FinishPrincipals() {
       if (m.stmts_end > m.stmts_begin) pi.closure_has_statements = true;
     }
   }
+}
 
-  // Deny assignments: sorted by pre-order with the same "up" links.
+// Deny assignments sorted by pre-order with the same "up" links, and each
+// node's deepest deny on its path.
+void Compiler::LinkDenies() {
+  PolicyData& D = d();
+  std::vector<uint32_t> stack;
   std::sort(D.denies.begin(), D.denies.end(), [](const DenyEntry& x, const DenyEntry& y) {
     return x.pre != y.pre ? x.pre < y.pre : x.deny < y.deny;
   });
-  stack.clear();
   for (uint32_t i = 0; i < D.denies.size(); ++i) {
     while (!stack.empty() &&
            !(D.denies[stack.back()].pre <= D.denies[i].pre && D.denies[i].pre < D.denies[stack.back()].end))
