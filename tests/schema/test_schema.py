@@ -224,3 +224,99 @@ def test_invalid_bundle_is_rejected_by_the_cli(path):
     got = error_pointers(r.stderr)
     assert got & set(case["pointers"]), (
         f"no error at {case['pointers']}; the CLI said:\n{r.stderr}")
+
+
+# ---- the examples of docs/bundle.md -----------------------------------------
+
+DOC = REPO / "docs" / "bundle.md"
+OBJECT_KINDS = ["action", "role", "permissionBlock", "group", "assignment", "denyAssignment",
+                "statement", "cloud", "mappingRule", "route", "scopeParent"]
+
+
+# A query's context (not part of the bundle, so not in the schema).
+CONTEXT = {"type": "object", "additionalProperties": {"anyOf": [
+    {"type": ["string", "number", "boolean"]}, {"type": "array", "items": {"type": "string"}}]}}
+
+
+def def_validator(name):
+    s = schema()
+    return jsonschema.Draft202012Validator({"$schema": s["$schema"], "$defs": s["$defs"],
+                                            "$ref": f"#/$defs/{name}"})
+
+
+def doc_json_blocks():
+    return re.findall(r"```json\n(.*?)```", DOC.read_text(), re.S)
+
+
+def test_doc_examples_pass_the_schema():
+    """Every JSON example in the reference is a bundle, a bundle fragment
+    ("key": [...]), an object of one kind, or one AWS condition a line."""
+    whole = validator()
+    top = schema()["properties"]
+    checked = 0
+    for block in doc_json_blocks():
+        try:
+            doc = json.loads(block)
+        except json.JSONDecodeError:
+            try:
+                doc = json.loads("{" + block + "}")  # a fragment of the bundle
+            except json.JSONDecodeError:
+                for line in block.strip().splitlines():  # one condition a line
+                    cond = json.loads(line)
+                    assert not list(def_validator("awsCondition").iter_errors(cond)), line
+                    checked += 1
+                continue
+            for key, value in doc.items():
+                sub = jsonschema.Draft202012Validator(
+                    {"$defs": schema()["$defs"], **top[key]})
+                errs = [e.message for e in sub.iter_errors(value)]
+                assert not errs, (key, errs)
+            checked += 1
+            continue
+        if "version" in doc:
+            errs = [e.message for e in whole.iter_errors(doc)]
+            assert not errs, errs
+        else:
+            kinds = [k for k in OBJECT_KINDS if not list(def_validator(k).iter_errors(doc))]
+            if not kinds and jsonschema.Draft202012Validator(CONTEXT).is_valid(doc) \
+                    and any(k.startswith(("aws:", "@")) for k in doc):
+                kinds = ["context"]
+            assert kinds, f"matches no bundle object: {block[:200]}"
+        checked += 1
+    assert checked >= 20
+
+
+def test_doc_bundle_example_compiles_with_the_cli(tmp_path):
+    bundles = [b for b in doc_json_blocks() if b.lstrip().startswith('{\n  "version"')]
+    assert bundles
+    for i, b in enumerate(bundles):
+        path = tmp_path / f"doc{i}.json"
+        path.write_text(b)
+        r = run_validate(path)
+        assert r.returncode == 0, r.stderr
+
+
+def test_doc_query_examples_answer_as_shown():
+    """Each `{"op":...}` line of the reference followed by an answer line is
+    run against the built-in example bundle; the answer must be as shown.
+    Lines with a context or asserted groups are skipped (they use other
+    bundles, or features the CLI may not know yet)."""
+    pairs = []
+    for block in re.findall(r"```text\n(.*?)```", DOC.read_text(), re.S):
+        lines = block.strip().splitlines()
+        for q, a in zip(lines, lines[1:]):
+            if q.startswith('{"op":') and not a.startswith('{"op":'):
+                query = json.loads(q)
+                if "context" not in query and "groups" not in query:
+                    pairs.append((q, a))
+    assert len(pairs) >= 8
+    cli = cli_path()
+    if cli is None:
+        pytest.skip("no rolegate CLI built")
+    r = subprocess.run([cli, "check"], input="".join(q + "\n" for q, _ in pairs),
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    got = r.stdout.splitlines()
+    for (q, want), line in zip(pairs, got):
+        assert json.loads(line) == json.loads(want), q
+    assert len(got) == len(pairs)
