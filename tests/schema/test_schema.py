@@ -47,6 +47,9 @@ FEATURE_PROBES = {
 # A valid v2 bundle needs every feature its probe list names.
 V2_VALID_FEATURES = {probe: [feature] for feature, probe in FEATURE_PROBES.items()}
 V2_VALID_FEATURES["v2_everything.json"] = sorted(FEATURE_PROBES)
+# An empty Condition object (AWS accepts it: no constraint); not a probe, so
+# that a compiler that refuses it fails here alone.
+V2_VALID_FEATURES["v2_statement_condition_empty.json"] = ["statement_condition"]
 
 # "line 4 col 43: /roles/0/actions/0: why" or "(bundle): why".
 DIAG_LINE = re.compile(r"^(?:warning: )?(?:line \d+ col \d+: )?(\S*): ")
