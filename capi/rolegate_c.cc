@@ -137,25 +137,10 @@ int32_t BundleError(rolegate_error** err, const absl::Status& st, std::vector<ro
   return Fail(err, ROLEGATE_E_BUNDLE, std::move(msg), std::move(diags));
 }
 
-bool ReadFile(const char* path, size_t path_len, std::string* out, std::string* why) {
-  std::string p(path, path_len);
-  if (p.find('\0') != std::string::npos) {
-    *why = "path contains a NUL byte";
-    return false;
-  }
-  std::ifstream in(p, std::ios::binary);
-  if (!in) {
-    *why = absl::StrCat("cannot open \"", p, "\": ", std::strerror(errno));
-    return false;
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) {
-    *why = absl::StrCat("cannot read \"", p, "\"");
-    return false;
-  }
-  *out = std::move(ss).str();
-  return true;
+bool ReadFile(const char* path, size_t path_len, uint64_t max_bytes, std::string* out, std::string* why) {
+  const absl::Status st = rolegate::ReadBundleFile(std::string(path, path_len), max_bytes, out);
+  if (!st.ok()) *why = std::string(st.message());
+  return st.ok();
 }
 
 #define RG_GUARD_BEGIN try {
@@ -262,7 +247,8 @@ int32_t rolegate_engine_new_from_file(const rolegate_options* opts, const char* 
     return Fail(err, ROLEGATE_E_INVALID_ARGUMENT, "rolegate_engine_new_from_file: invalid argument");
   RG_GUARD_BEGIN
   std::string text, why;
-  if (!ReadFile(path, path_len, &text, &why)) return Fail(err, ROLEGATE_E_IO, why);
+  if (!ReadFile(path, path_len, ToLimits(opts).max_bundle_bytes, &text, &why))
+    return Fail(err, ROLEGATE_E_IO, why);
   return rolegate_engine_new(opts, text.data(), text.size(), out, err);
   RG_GUARD_END(err)
 }
@@ -290,7 +276,8 @@ int32_t rolegate_engine_publish_file(rolegate_engine* engine, const char* path, 
     return Fail(err, ROLEGATE_E_INVALID_ARGUMENT, "rolegate_engine_publish_file: invalid argument");
   RG_GUARD_BEGIN
   std::string text, why;
-  if (!ReadFile(path, path_len, &text, &why)) return Fail(err, ROLEGATE_E_IO, why);
+  if (!ReadFile(path, path_len, engine->rep->limits().max_bundle_bytes, &text, &why))
+    return Fail(err, ROLEGATE_E_IO, why);
   return rolegate_engine_publish(engine, text.data(), text.size(), err);
   RG_GUARD_END(err)
 }
@@ -319,11 +306,16 @@ int32_t rolegate_engine_check(const rolegate_engine* engine, const char* princip
 int32_t rolegate_engine_acquire(const rolegate_engine* engine, rolegate_snapshot** out) {
   if (out) *out = nullptr;
   if (!engine || !out) return ROLEGATE_E_INVALID_ARGUMENT;
-  auto* s = new (std::nothrow) rolegate_snapshot;
-  if (!s) return ROLEGATE_E_NO_MEMORY;
-  s->rep = engine->rep->Acquire();
-  *out = s;
-  return ROLEGATE_OK;
+  try {
+    auto s = std::make_unique<rolegate_snapshot>();
+    s->rep = engine->rep->Acquire();
+    *out = s.release();
+    return ROLEGATE_OK;
+  } catch (const std::bad_alloc&) {
+    return ROLEGATE_E_NO_MEMORY;
+  } catch (...) {
+    return ROLEGATE_E_INTERNAL;
+  }
 }
 
 void rolegate_snapshot_release(rolegate_snapshot* snap) { delete snap; }
@@ -367,8 +359,13 @@ int32_t rolegate_snapshot_principal_id(const rolegate_snapshot* snap, const char
   if (out) *out = ROLEGATE_UNKNOWN_PRINCIPAL;
   std::string_view p;
   if (!snap || !out || !View(principal, len, &p) || p.empty()) return ROLEGATE_E_INVALID_ARGUMENT;
-  *out = snap->rep->FindPrincipal(p);
-  return ROLEGATE_OK;
+  try {
+    *out = snap->rep->FindPrincipal(p);
+    return ROLEGATE_OK;
+  } catch (...) {  // a hash probe does not throw; no exception crosses the C boundary all the same
+    *out = ROLEGATE_UNKNOWN_PRINCIPAL;
+    return ROLEGATE_E_INTERNAL;
+  }
 }
 
 int32_t rolegate_snapshot_action_id(const rolegate_snapshot* snap, const char* action, size_t len,
@@ -376,7 +373,15 @@ int32_t rolegate_snapshot_action_id(const rolegate_snapshot* snap, const char* a
   if (out) *out = ROLEGATE_UNKNOWN_ACTION;
   std::string_view a;
   if (!snap || !out || !View(action, len, &a)) return ROLEGATE_E_INVALID_ARGUMENT;
-  *out = snap->rep->FindAction(a);
+  try {  // FindAction allocates for an action longer than its stack buffer
+    *out = snap->rep->FindAction(a);
+  } catch (const std::bad_alloc&) {
+    *out = ROLEGATE_UNKNOWN_ACTION;
+    return ROLEGATE_E_NO_MEMORY;
+  } catch (...) {
+    *out = ROLEGATE_UNKNOWN_ACTION;
+    return ROLEGATE_E_INTERNAL;
+  }
   return *out == ROLEGATE_UNKNOWN_ACTION ? ROLEGATE_E_NOT_FOUND : ROLEGATE_OK;
 }
 

@@ -14,6 +14,7 @@
 #include <execinfo.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -797,6 +798,67 @@ TEST(Limits, AllocationFailureInPublishKeepsTheTableInService) {
       if (++bad >= 8) break;
     }
   }
+}
+
+// Every C entry point catches everything: acquire and the id lookups, with
+// each of their allocations made to fail in turn, return a status (never
+// throw, never crash) and leave the out-parameter in its "none" state.
+TEST(Limits, AllocationFailureInAcquireAndIdLookups) {
+#if defined(ROLEGATE_TEST_TSAN)
+  GTEST_SKIP() << "fork and allocator replacement are not TSan's subject";
+#endif
+  rolegate_engine* engine = nullptr;
+  ASSERT_EQ(rolegate_engine_new(nullptr, Rich().data(), Rich().size(), &engine, nullptr), ROLEGATE_OK);
+  const std::string long_action(1000, 'a');  // longer than FindAction's stack buffer: it allocates
+  auto body = [&]() -> int {
+    rolegate_snapshot* snap = nullptr;
+    const int32_t st = rolegate_engine_acquire(engine, &snap);
+    if (st != ROLEGATE_OK) return snap == nullptr && st == ROLEGATE_E_NO_MEMORY ? 0 : 2;
+    uint32_t id = 0;
+    const int32_t a = rolegate_snapshot_action_id(snap, long_action.data(), long_action.size(), &id);
+    if (id != ROLEGATE_UNKNOWN_ACTION || (a != ROLEGATE_E_NOT_FOUND && a != ROLEGATE_E_NO_MEMORY)) return 3;
+    const int32_t p = rolegate_snapshot_principal_id(snap, "user:alice", 10, &id);
+    if (p != ROLEGATE_OK) return 4;
+    rolegate_snapshot_release(snap);
+    return 0;
+  };
+  const long total = CountAllocations([&] { ASSERT_EQ(body(), 0); });
+  ASSERT_GT(total, 0);
+  for (long k = 0; k < total + 2; ++k) {
+    const int code = InChildWithFailingAllocation(k, body);
+    EXPECT_EQ(code, 0) << "allocation " << k << " of " << total << ": " << Verdict(code);
+  }
+  rolegate_engine_free(engine);
+}
+
+// Bundle files: only regular files, never more than the limit + 1 bytes read.
+TEST(Limits, BundleFileReadsAreBounded) {
+  std::string text;
+  absl::Status st = rolegate::ReadBundleFile("/dev/zero", 1 << 20, &text);
+  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << st;
+  EXPECT_TRUE(text.empty());
+  const std::string dir = ::testing::TempDir();
+  const std::string fifo = dir + "/rolegate_fifo_test";
+  ::unlink(fifo.c_str());
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  st = rolegate::ReadBundleFile(fifo, 1 << 20, &text);  // must not block waiting for a writer
+  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << st;
+  ::unlink(fifo.c_str());
+  const std::string big = dir + "/rolegate_big_test.json";
+  { std::ofstream(big) << std::string(4097, ' '); }
+  st = rolegate::ReadBundleFile(big, 4096, &text);
+  EXPECT_EQ(st.code(), absl::StatusCode::kResourceExhausted) << st;
+  st = rolegate::ReadBundleFile(big, 4097, &text);
+  EXPECT_TRUE(st.ok()) << st;
+  EXPECT_EQ(text.size(), 4097u);
+  EXPECT_EQ(rolegate::ReadBundleFile(dir + "/no/such/file", 10, &text).code(), absl::StatusCode::kNotFound);
+  // Through the C ABI: an engine from /dev/zero is an I/O error, not 16 GiB.
+  rolegate_engine* engine = nullptr;
+  rolegate_error* err = nullptr;
+  EXPECT_EQ(rolegate_engine_new_from_file(nullptr, "/dev/zero", 9, &engine, &err), ROLEGATE_E_IO);
+  EXPECT_EQ(engine, nullptr);
+  rolegate_error_free(err);
+  ::unlink(big.c_str());
 }
 
 }  // namespace

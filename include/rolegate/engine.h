@@ -106,6 +106,8 @@ class Engine {
   // for readers (for tests and monitoring).
   uint64_t generation() const { return generation_.load(std::memory_order_relaxed); }
   size_t retired_pending() const;
+  // The limits every Publish compiles with (those given to Create).
+  const Limits& limits() const { return limits_; }
   // Frees every retired Policy no reader still holds and returns how many
   // remain. Publish() already does this (with a short wait for readers); a
   // retired table whose reader was mid-query then is freed by the next

@@ -150,6 +150,13 @@ absl::StatusOr<std::unique_ptr<Policy>> Compile(std::string_view bundle_json,
                                                 const Limits& limits,
                                                 std::vector<Diagnostic>* diagnostics);
 
+// Reads a bundle file: at most `max_bytes` (Limits::max_bundle_bytes), and
+// only a regular file (a device, FIFO or socket is refused before anything
+// is read). Errors: NotFound (cannot open), InvalidArgument (not a regular
+// file, NUL in the path), ResourceExhausted (over the limit), Internal (I/O).
+// Cost: one open/fstat and reads of the file's size; no other allocation.
+absl::Status ReadBundleFile(const std::string& path, uint64_t max_bytes, std::string* out);
+
 // The built-in example bundle (examples/anyscale.json, compiled into the library).
 std::string_view ExampleBundle();
 
