@@ -948,6 +948,18 @@ TEST(CliCheckBundle, BadBundleErrorsUseTheSameFormat) {
   EXPECT_NE(lines[0].find(": /actions/0/name: "), std::string::npos) << lines[0];
 }
 
+TEST(CliValidate, ControlCharactersInAKeyDoNotBreakTheOneLinePerErrorRule) {
+  // "a\nb\u0007" and U+0085 as keys: the library names them verbatim.
+  std::string path = WriteTemp("ctrl.json", "{\"version\": 1, \"actions\": [], \"a\\nb\\u0007\": 1, \"\xC2\x85x\": 2}");
+  RunResult r = RunCli({"validate", path}, "");
+  EXPECT_EQ(r.exit_code, 1);
+  std::vector<std::string> lines = NonEmptyLines(r.err);
+  ASSERT_EQ(lines.size(), 2u) << r.err;
+  EXPECT_NE(lines[0].find(R"(/a\u000ab\u0007: unknown key "a\u000ab\u0007")"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[1].find(R"(/\u0085x: )"), std::string::npos) << lines[1];
+  for (unsigned char c : r.err) EXPECT_TRUE(c >= 0x20 || c == '\n') << r.err;
+}
+
 TEST(CliValidate, ADirectoryIsNotABundle) {
   RunResult r = RunCli({"validate", TempDir()}, "");
   EXPECT_EQ(r.exit_code, 1);

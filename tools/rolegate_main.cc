@@ -16,7 +16,7 @@
 //   FILE: POINTER: MESSAGE                     no position known
 //
 // FILE is left out (with its colon) when there is no file; POINTER "(bundle)"
-// is the whole document. Diagnostics are sorted by (line, column); those
+// is the whole document; control characters are written \u00XX. Diagnostics are sorted by (line, column); those
 // without a position come last, each group in the order the compiler found it.
 #include <sys/stat.h>
 #include <unistd.h>
@@ -137,17 +137,38 @@ bool ReadFile(const std::string& path, std::string* out) {
   return true;
 }
 
+// Appends s with each control character (U+0000-U+001F, U+007F-U+009F)
+// written as \u00XX: a bundle's keys reach pointers and messages verbatim,
+// and a newline in one would break "one line per error" (an escape sequence
+// could rewrite the user's terminal). Python and Go escape the same way.
+void AppendPrintable(std::string* out, std::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned c = static_cast<unsigned char>(s[i]);
+    if (c == 0xC2 && i + 1 < s.size() && (static_cast<unsigned char>(s[i + 1]) & 0xE0) == 0x80) {
+      c = static_cast<unsigned char>(s[++i]);  // U+0080-U+009F, two bytes in UTF-8
+    } else if (c >= 0x20 && c != 0x7F) {
+      out->push_back(s[i]);
+      continue;
+    }
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "\\u%04x", c);
+    out->append(buf);
+  }
+}
+
 // One diagnostic in the shared format (see the top of this file).
 std::string FormatDiag(const rolegate::Diagnostic& d, std::string_view file) {
   std::string out;
   if (!file.empty()) {
-    out.append(file);
+    AppendPrintable(&out, file);
     out += ':';
   }
   if (d.line != 0) absl::StrAppend(&out, d.line, ":", d.column, ":");
   if (!out.empty()) out += ' ';
   if (d.severity == rolegate::Severity::kWarning) out += "warning: ";
-  absl::StrAppend(&out, d.pointer.empty() ? "(bundle)" : d.pointer, ": ", d.message);
+  AppendPrintable(&out, d.pointer.empty() ? std::string_view("(bundle)") : std::string_view(d.pointer));
+  out += ": ";
+  AppendPrintable(&out, d.message);
   return out;
 }
 

@@ -40,6 +40,22 @@ func TestDiagnosticFormat(t *testing.T) {
 	}
 }
 
+func TestControlCharactersAreEscaped(t *testing.T) {
+	_, err := rolegate.NewEngine([]byte("{\"version\": 1, \"actions\": [], \"a\\nb\\u0007\": 1, \"\\u0085x\": 2}"))
+	var be *rolegate.BundleError
+	if !errors.As(err, &be) {
+		t.Fatalf("NewEngine = %v", err)
+	}
+	lines := strings.Split(err.Error(), "\n")
+	if len(lines) != 3 || !strings.HasSuffix(lines[1], `/a\u000ab\u0007: unknown key "a\u000ab\u0007"`) ||
+		!strings.Contains(lines[2], `/\u0085x: `) {
+		t.Fatalf("message:\n%s", err)
+	}
+	if be.Errors()[0].Pointer != "/a\nb\a" {
+		t.Errorf("the field lost its text: %q", be.Errors()[0].Pointer)
+	}
+}
+
 func TestSortByPositionPutsPositionLessLast(t *testing.T) {
 	in := []rolegate.Diagnostic{{Pointer: "/c"}, {Pointer: "/b", Line: 3, Column: 1},
 		{Pointer: "/a", Line: 1, Column: 5}, {Pointer: "/d"}, {Pointer: "/a2", Line: 1, Column: 5}}

@@ -485,11 +485,12 @@ type Diagnostic struct {
 //	FILE:LINE:COL: warning: POINTER: MESSAGE
 //
 // "FILE:" is left out when file is "", "LINE:COL:" when the position is
-// unknown; the whole bundle's pointer is shown as "(bundle)".
+// unknown; the whole bundle's pointer is shown as "(bundle)", and control
+// characters as \u00XX.
 func (d Diagnostic) Format(file string) string {
 	var b strings.Builder
 	if file != "" {
-		b.WriteString(file)
+		writePrintable(&b, file)
 		b.WriteByte(':')
 	}
 	if d.Line != 0 {
@@ -504,11 +505,30 @@ func (d Diagnostic) Format(file string) string {
 	if d.Pointer == "" {
 		b.WriteString("(bundle)")
 	} else {
-		b.WriteString(d.Pointer)
+		writePrintable(&b, d.Pointer)
 	}
 	b.WriteString(": ")
-	b.WriteString(d.Message)
+	writePrintable(&b, d.Message)
 	return b.String()
+}
+
+// writePrintable writes s with each control character (U+0000-U+001F,
+// U+007F-U+009F) as \u00XX: a bundle's keys reach pointers and messages
+// verbatim, and a newline in one would split a diagnostic line in two. The
+// CLI and the Python binding escape the same way.
+// Bytes, not runes, so bytes that are not UTF-8 pass through as the CLI's do.
+func writePrintable(b *strings.Builder, s string) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == 0xC2 && i+1 < len(s) && s[i+1]&0xE0 == 0x80 { // U+0080-U+009F
+			i++
+			c = s[i]
+		} else if c >= 0x20 && c != 0x7F {
+			b.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(b, "\\u%04x", c)
+	}
 }
 
 // String is Format with no file: "LINE:COL: POINTER: MESSAGE".

@@ -247,18 +247,26 @@ class Diagnostic:
             FILE:LINE:COL: warning: POINTER: MESSAGE
 
         ``FILE:`` is left out without a file, ``LINE:COL:`` without a
-        position; the whole bundle's pointer is shown as ``(bundle)``.
+        position; the whole bundle's pointer is shown as ``(bundle)``, and
+        control characters as ``\\u00XX``.
         """
-        head = f"{file}:" if file else ""
+        head = f"{file.translate(_PRINTABLE)}:" if file else ""
         if self.line:
             head += f"{self.line}:{self.column}:"
         out = head + " " if head else ""
         if self.severity == "warning":
             out += "warning: "
-        return f"{out}{self.pointer or '(bundle)'}: {self.message}"
+        where = (self.pointer or "(bundle)").translate(_PRINTABLE)
+        return f"{out}{where}: {self.message.translate(_PRINTABLE)}"
 
     def __str__(self) -> str:
         return self.format()
+
+
+# Control characters (U+0000-U+001F, U+007F-U+009F) as \u00XX: a bundle's
+# keys reach pointers and messages verbatim, and a newline in one would split
+# a diagnostic line in two. The CLI and the Go binding escape the same way.
+_PRINTABLE = {c: f"\\u{c:04x}" for c in [*range(0x20), *range(0x7F, 0xA0)]}
 
 
 def _by_position(diags: Sequence[Diagnostic]) -> list[Diagnostic]:

@@ -166,6 +166,16 @@ def test_diagnostic_format():
     assert str(e) == "(bundle): too big"
 
 
+def test_control_characters_are_escaped():
+    with pytest.raises(rolegate.BundleError) as info:
+        rolegate.Engine('{"version": 1, "actions": [], "a\\nb\\u0007": 1, "\\u0085x": 2}')
+    lines = str(info.value).splitlines()
+    assert len(lines) == 3, lines
+    assert lines[1].endswith(r'/a\u000ab\u0007: unknown key "a\u000ab\u0007"'), lines[1]
+    assert r"/\u0085x: " in lines[2]
+    assert info.value.errors[0].pointer == "/a\nb\x07"  # the fields keep the text as it is
+
+
 def test_from_file_names_the_file_in_every_error_line(tmp_path):
     path = tmp_path / "ordered.json"
     path.write_text(ORDERED)
