@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "rolegate.h"  // rolegate_version_string(): --version must agree with the library
 #include "simdjson.h"
 
 namespace {
@@ -724,6 +725,245 @@ TEST(CliCheckBundle, MalformedBundleToo) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out, "");
   EXPECT_GE(NonEmptyLines(r.err).size(), 1u);
+}
+
+// ---------------------------------------------------------------------------
+// The command line itself: help, version, options, usage errors
+// ---------------------------------------------------------------------------
+
+// The example query lines a help text shows (lines that start with spaces and
+// then {"op":).
+std::vector<std::string> HelpExamples(const std::string& help) {
+  std::vector<std::string> out;
+  for (const std::string& l : Lines(help)) {
+    size_t i = l.find_first_not_of(' ');
+    if (i != std::string::npos && i > 0 && l.compare(i, 6, "{\"op\":") == 0) out.push_back(l.substr(i));
+  }
+  return out;
+}
+
+// Runs each example through `rolegate check` (built-in bundle): every one is
+// a valid query, and together they cover every op the CLI accepts.
+void ExpectHelpShowsEveryOpOnce(const std::string& help) {
+  std::vector<std::string> examples = HelpExamples(help);
+  std::vector<Answer> answers = Check(examples);
+  ASSERT_EQ(answers.size(), examples.size());
+  std::vector<std::string> ops;
+  for (size_t i = 0; i < examples.size(); ++i) {
+    EXPECT_TRUE(answers[i].ok && answers[i].Keys() != std::set<std::string>{"error"})
+        << examples[i] << " -> " << answers[i].raw;
+    EXPECT_NE(answers[i].Str("reason").value_or(""), "invalid_input") << examples[i] << " -> " << answers[i].raw;
+    EXPECT_TRUE(answers[i].IsNull("error") || !answers[i].Has("error")) << answers[i].raw;
+    Answer q = ParseAnswer(examples[i]);
+    ops.push_back(q.Str("op").value_or("?"));
+  }
+  EXPECT_EQ(ops, (std::vector<std::string>{"check", "resolve", "check_workload", "check_request"})) << help;
+  // The ops the help shows are the ops the CLI takes: one it does not know is an error.
+  EXPECT_TRUE(IsLineError(Check({R"({"op":"frob"})"})[0]));
+}
+
+TEST(CliHelp, TopLevelHelpListsEveryOpWithAWorkingExample) {
+  for (const char* flag : {"--help", "-h", "help"}) {
+    RunResult r = RunCli({flag}, "");
+    EXPECT_EQ(r.exit_code, 0) << flag;
+    EXPECT_EQ(r.err, "") << flag;
+    EXPECT_NE(r.out.find("rolegate validate"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("rolegate check"), std::string::npos) << r.out;
+    ExpectHelpShowsEveryOpOnce(r.out);
+  }
+}
+
+TEST(CliHelp, CheckHelpListsEveryOpWithAWorkingExample) {
+  RunResult r = RunCli({"check", "--help"}, "{\"op\":\"check\"}\n");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("usage: rolegate check"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("--bundle=BUNDLE"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("{\"error\":\"missing"), std::string::npos) << "help must not read queries";
+  ExpectHelpShowsEveryOpOnce(r.out);
+}
+
+TEST(CliHelp, EveryCommandHasHelp) {
+  for (const char* cmd : {"validate", "example"}) {
+    RunResult r = RunCli({cmd, "--help"}, "");
+    EXPECT_EQ(r.exit_code, 0) << cmd;
+    EXPECT_EQ(r.out.rfind(std::string("usage: rolegate ") + cmd, 0), 0u) << r.out;
+  }
+  RunResult r = RunCli({"validate", "--help"}, "");
+  EXPECT_NE(r.out.find("--strict"), std::string::npos) << r.out;
+}
+
+TEST(CliHelp, VersionMatchesTheLibrary) {
+  RunResult r = RunCli({"--version"}, "");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, std::string("rolegate ") + rolegate_version_string() + "\n");
+}
+
+TEST(CliUsage, UnknownCommandIsNamedAndExitsTwo) {
+  RunResult r = RunCli({"frob"}, "");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("unknown command \"frob\""), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("rolegate --help"), std::string::npos) << r.err;
+}
+
+TEST(CliUsage, NoArgumentsPrintsUsageAndExitsTwo) {
+  RunResult r = RunCli({}, "");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("usage:"), std::string::npos) << r.err;
+}
+
+TEST(CliUsage, BadArgumentsExitTwoWithAReason) {
+  const std::string good = WriteTemp("usage-good.json", R"({"version": 1, "actions": [{"name": "X/read"}]})");
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--frob"}, "unknown option \"--frob\""},
+      {{"check", "--frob"}, "unknown option \"--frob\""},
+      {{"check", "--bundle"}, "--bundle needs"},
+      {{"check", "--bundle="}, "--bundle needs"},
+      {{"check", "--bundle", good, "--bundle=" + good}, "twice"},
+      {{"check", good}, "unexpected argument"},
+      {{"validate"}, "needs a BUNDLE"},
+      {{"validate", good, good}, "one BUNDLE"},
+      {{"validate", "--frob", good}, "unknown option \"--frob\""},
+      {{"example", "x"}, "no arguments"},
+  };
+  for (const auto& [args, want] : cases) {
+    RunResult r = RunCli(args, "");
+    std::string shown;
+    for (auto& a : args) shown += a + " ";
+    EXPECT_EQ(r.exit_code, 2) << shown;
+    EXPECT_EQ(r.out, "") << shown;
+    EXPECT_NE(r.err.find(want), std::string::npos) << shown << "\n" << r.err;
+  }
+}
+
+TEST(CliCheckBundle, BundleEqualsFileIsTheSameAsBundleFile) {
+  std::string path = WriteTemp("eq.json", R"({"version": 1, "actions": [{"name": "X/read"}],
+    "roles": [{"id": "r", "actions": ["X/read"]}],
+    "assignments": [{"id": "a-eq", "principal": "user:zed", "role": "r", "scope": "/z"}]})");
+  auto a = Check({CheckLine("user:zed", "X/read", "/z/1")}, {"--bundle=" + path});
+  ASSERT_EQ(a.size(), 1u);
+  ExpectCheck(a[0], "allow", "grant", "a-eq");
+}
+
+TEST(CliCheck, TheBuiltInBundleIsAnnouncedOnStderr) {
+  RunResult r;
+  Check({CheckLine("user:alice", "Anyscale.Platform/clouds/read", "/subscriptions/s1")}, {}, &r);
+  EXPECT_NE(r.err.find("built-in example bundle"), std::string::npos) << r.err;
+  EXPECT_EQ(NonEmptyLines(r.err).size(), 1u) << r.err;
+  // With --bundle nothing is said.
+  std::string path = WriteTemp("quiet.json", R"({"version": 1, "actions": [{"name": "X/read"}],
+    "roles": [{"id": "r", "actions": ["X/read"]}],
+    "assignments": [{"id": "a", "principal": "u", "role": "r", "scope": "/z"}]})");
+  RunResult q;
+  Check({CheckLine("u", "X/read", "/z")}, {"--bundle", path}, &q);
+  EXPECT_EQ(q.err, "");
+}
+
+// ---------------------------------------------------------------------------
+// validate: every warning, --strict, the diagnostic format and order
+// ---------------------------------------------------------------------------
+
+// "FILE:LINE:COL: " at the start of a line: returns LINE and COL, or nullopt.
+std::optional<std::pair<int, int>> Position(const std::string& line, const std::string& file) {
+  if (line.rfind(file + ":", 0) != 0) return std::nullopt;
+  int l = 0, c = 0, n = 0;
+  if (sscanf(line.c_str() + file.size() + 1, "%d:%d: %n", &l, &c, &n) != 2 || n == 0) return std::nullopt;
+  return std::make_pair(l, c);
+}
+
+const char kThreeWarnings[] = R"({"version": 1, "actions": [{"name": "A/read"}],
+  "roles": [{"id": "never-assigned", "actions": ["Nothing/*"]}],
+  "groups": [{"id": "g", "members": []}]})";
+
+TEST(CliValidate, PrintsEveryWarningOnStderrWithItsPosition) {
+  std::string path = WriteTemp("warn3.json", kThreeWarnings);
+  RunResult r = RunCli({"validate", path}, "");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(NonEmptyLines(r.out).size(), 1u) << r.out;
+  EXPECT_NE(r.out.find(" 3 warnings"), std::string::npos) << r.out;
+  std::vector<std::string> lines = NonEmptyLines(r.err);
+  ASSERT_EQ(lines.size(), 3u) << r.err;
+  for (const std::string& l : lines) {
+    auto pos = Position(l, path);
+    ASSERT_TRUE(pos) << l;
+    EXPECT_NE(l.find(": warning: /"), std::string::npos) << l;
+  }
+  EXPECT_NE(r.err.find("warning: /groups/0: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("warning: /roles/0/actions/0: "), std::string::npos) << r.err;
+}
+
+TEST(CliValidate, StrictMakesWarningsFail) {
+  std::string path = WriteTemp("warn3s.json", kThreeWarnings);
+  RunResult r = RunCli({"validate", "--strict", path}, "");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(NonEmptyLines(r.err).size(), 3u) << r.err;  // one line per failure, nothing else
+  RunResult after = RunCli({"validate", path, "--strict"}, "");  // the flag may come last
+  EXPECT_EQ(after.exit_code, 1);
+  RunResult clean = RunCli({"validate", "--strict", std::string(ROLEGATE_SOURCE_DIR) + "/examples/anyscale.json"}, "");
+  EXPECT_EQ(clean.exit_code, 0) << clean.err;
+  EXPECT_EQ(clean.err, "");
+}
+
+TEST(CliValidate, ErrorsAreSortedByPositionAndPrefixedFileLineCol) {
+  // The unknown role is found after the unknown key (semantic checks run
+  // after loading) but stands earlier in the file.
+  std::string path = WriteTemp("order.json", "{\"version\": 1,\n"
+                               " \"assignments\": [{\"id\": \"a\", \"principal\": \"u\", \"role\": \"nope\", \"scope\": \"/x\"}],\n"
+                               " \"actions\": [{\"name\": \"A/read\"}],\n"
+                               " \"roles\": [{\"id\": \"r\", \"actions\": [\"B/*\"]}],\n"
+                               " \"bogus\": 1}\n");
+  RunResult r = RunCli({"validate", path}, "");
+  EXPECT_EQ(r.exit_code, 1);
+  std::vector<std::string> lines = NonEmptyLines(r.err);
+  ASSERT_EQ(lines.size(), 2u) << "errors only, warnings are not errors:\n" << r.err;
+  auto first = Position(lines[0], path), second = Position(lines[1], path);
+  ASSERT_TRUE(first && second) << r.err;
+  EXPECT_EQ(first->first, 2) << lines[0];
+  EXPECT_EQ(lines[0].substr(lines[0].find(": /") + 2, 20), "/assignments/0/role:") << lines[0];
+  EXPECT_EQ(second->first, 5) << lines[1];
+  EXPECT_NE(lines[1].find(": /bogus: "), std::string::npos) << lines[1];
+  // --strict adds the warnings, in position order among the errors.
+  RunResult s = RunCli({"validate", "--strict", path}, "");
+  std::vector<std::string> all = NonEmptyLines(s.err);
+  ASSERT_GT(all.size(), 2u) << s.err;
+  std::pair<int, int> prev{0, 0};
+  for (const std::string& l : all) {
+    auto pos = Position(l, path);
+    ASSERT_TRUE(pos) << l;
+    EXPECT_LE(prev, *pos) << s.err;
+    prev = *pos;
+  }
+}
+
+TEST(CliCheckBundle, BadBundleErrorsUseTheSameFormat) {
+  std::string path = WriteTemp("badfmt.json", "{\"version\": 1,\n \"actions\": [{\"name\": \"X/*\"}]}");
+  RunResult r = RunCli({"check", "--bundle=" + path}, "");
+  EXPECT_EQ(r.exit_code, 1);
+  std::vector<std::string> lines = NonEmptyLines(r.err);
+  ASSERT_EQ(lines.size(), 1u) << r.err;
+  auto pos = Position(lines[0], path);
+  ASSERT_TRUE(pos) << lines[0];
+  EXPECT_EQ(pos->first, 2);
+  EXPECT_NE(lines[0].find(": /actions/0/name: "), std::string::npos) << lines[0];
+}
+
+TEST(CliValidate, ControlCharactersInAKeyDoNotBreakTheOneLinePerErrorRule) {
+  // "a\nb\u0007" and U+0085 as keys: the library names them verbatim.
+  std::string path = WriteTemp("ctrl.json", "{\"version\": 1, \"actions\": [], \"a\\nb\\u0007\": 1, \"\xC2\x85x\": 2}");
+  RunResult r = RunCli({"validate", path}, "");
+  EXPECT_EQ(r.exit_code, 1);
+  std::vector<std::string> lines = NonEmptyLines(r.err);
+  ASSERT_EQ(lines.size(), 2u) << r.err;
+  EXPECT_NE(lines[0].find(R"(/a\u000ab\u0007: unknown key "a\u000ab\u0007")"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[1].find(R"(/\u0085x: )"), std::string::npos) << lines[1];
+  for (unsigned char c : r.err) EXPECT_TRUE(c >= 0x20 || c == '\n') << r.err;
+}
+
+TEST(CliValidate, ADirectoryIsNotABundle) {
+  RunResult r = RunCli({"validate", TempDir()}, "");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("directory"), std::string::npos) << r.err;
 }
 
 }  // namespace

@@ -141,6 +141,7 @@ import "C"
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"unsafe"
@@ -466,8 +467,9 @@ func (s Severity) String() string {
 	return "error"
 }
 
-// Diagnostic is one compile error or warning: where (a JSON pointer; line and
-// column when the parser knows them, else 0) and why.
+// Diagnostic is one compile error or warning: where (a JSON pointer such as
+// "/roles/3/id", "" for the whole bundle; line and column, 1-based, when the
+// parser knows them, else 0) and why.
 type Diagnostic struct {
 	Pointer  string
 	Message  string
@@ -476,22 +478,90 @@ type Diagnostic struct {
 	Severity Severity
 }
 
-func (d Diagnostic) String() string {
-	where := d.Pointer
-	if where == "" {
-		where = "/"
+// Format renders d as one line, in the format `rolegate validate` and the
+// Python binding print too:
+//
+//	FILE:LINE:COL: POINTER: MESSAGE
+//	FILE:LINE:COL: warning: POINTER: MESSAGE
+//
+// "FILE:" is left out when file is "", "LINE:COL:" when the position is
+// unknown; the whole bundle's pointer is shown as "(bundle)", and control
+// characters as \u00XX.
+func (d Diagnostic) Format(file string) string {
+	var b strings.Builder
+	if file != "" {
+		writePrintable(&b, file)
+		b.WriteByte(':')
 	}
 	if d.Line != 0 {
-		where += fmt.Sprintf(" (line %d, column %d)", d.Line, d.Column)
+		fmt.Fprintf(&b, "%d:%d:", d.Line, d.Column)
 	}
-	return where + ": " + d.Message
+	if b.Len() > 0 {
+		b.WriteByte(' ')
+	}
+	if d.Severity == SeverityWarning {
+		b.WriteString("warning: ")
+	}
+	if d.Pointer == "" {
+		b.WriteString("(bundle)")
+	} else {
+		writePrintable(&b, d.Pointer)
+	}
+	b.WriteString(": ")
+	writePrintable(&b, d.Message)
+	return b.String()
 }
 
-// BundleError is returned when a bundle does not compile. Its message lists
-// every error with its JSON pointer; Diagnostics holds them all (and any
-// warnings). The bundle in service, if any, stays in service.
+// writePrintable writes s with each control character (U+0000-U+001F,
+// U+007F-U+009F) as \u00XX: a bundle's keys reach pointers and messages
+// verbatim, and a newline in one would split a diagnostic line in two. The
+// CLI and the Python binding escape the same way.
+// Bytes, not runes, so bytes that are not UTF-8 pass through as the CLI's do.
+func writePrintable(b *strings.Builder, s string) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == 0xC2 && i+1 < len(s) && s[i+1]&0xE0 == 0x80 { // U+0080-U+009F
+			i++
+			c = s[i]
+		} else if c >= 0x20 && c != 0x7F {
+			b.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(b, "\\u%04x", c)
+	}
+}
+
+// String is Format with no file: "LINE:COL: POINTER: MESSAGE".
+func (d Diagnostic) String() string { return d.Format("") }
+
+// SortByPosition returns the diagnostics sorted by (line, column), those
+// without a position last; stable, so equal positions keep the library's
+// order. This is the order of BundleError's message and of the CLI.
+func SortByPosition(ds []Diagnostic) []Diagnostic {
+	out := slices.Clone(ds)
+	slices.SortStableFunc(out, func(a, b Diagnostic) int {
+		if (a.Line == 0) != (b.Line == 0) {
+			if a.Line == 0 {
+				return 1
+			}
+			return -1
+		}
+		if a.Line != b.Line {
+			return int(a.Line) - int(b.Line)
+		}
+		return int(a.Column) - int(b.Column)
+	})
+	return out
+}
+
+// BundleError is returned when a bundle does not compile. Error() is a line
+// "rolegate: bundle rejected: N errors", then one line per error in
+// Diagnostic.Format form with File, sorted by position (SortByPosition).
+// Diagnostics holds every diagnostic (errors and any warnings) in the
+// library's order. The bundle in service, if any, stays in service.
 type BundleError struct {
 	Message     string // the library's own message
+	File        string // the bundle file, when it came from one (LoadFile, PublishFile)
 	Diagnostics []Diagnostic
 }
 
@@ -521,11 +591,21 @@ func (e *BundleError) Error() string {
 	if len(errs) != 1 {
 		b.WriteString("s")
 	}
-	for _, d := range errs {
-		b.WriteString("\n\t")
-		b.WriteString(d.String())
+	// No indent: each line stands as the CLI prints it, FILE:LINE:COL: first,
+	// which editors and grep understand.
+	for _, d := range SortByPosition(errs) {
+		b.WriteString("\n")
+		b.WriteString(d.Format(e.File))
 	}
 	return b.String()
+}
+
+// withFile names the bundle file in a *BundleError; other errors pass through.
+func withFile(err error, path string) error {
+	if be, ok := err.(*BundleError); ok {
+		be.File = path
+	}
+	return err
 }
 
 // Is makes errors.Is(err, &rolegate.Error{Code: rolegate.CodeBundle}) true.
@@ -746,7 +826,7 @@ func LoadFile(path string, opts ...Option) (*Engine, error) {
 		if h != nil {
 			C.rolegate_engine_free(h)
 		}
-		return nil, errorFrom(st, err)
+		return nil, withFile(errorFrom(st, err), path)
 	}
 	C.rolegate_error_free(err)
 	if h == nil {
@@ -797,7 +877,7 @@ func (e *Engine) PublishFile(path string) error {
 	runtime.KeepAlive(path)
 	runtime.KeepAlive(e)
 	if st != C.ROLEGATE_OK {
-		return errorFrom(st, err)
+		return withFile(errorFrom(st, err), path)
 	}
 	C.rolegate_error_free(err)
 	return nil

@@ -15,6 +15,7 @@ library's, this package adds no policy logic.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 from typing import Any, Iterator, Optional, Sequence, Union
 
@@ -60,10 +61,11 @@ if LIBRARY_VERSION_NUMBER // 1000000 != HEADER_VERSION_NUMBER // 1000000:  # pra
         f"rolegate: library {LIBRARY_VERSION_NUMBER} does not match header {HEADER_VERSION_NUMBER}"
     )
 
-#: Reason names indexed by reason code (SPEC §7), as the library names them.
+#: Reason names indexed by reason code, as the library and ``rolegate check`` name them.
 REASONS: tuple[str, ...] = tuple(reason_name(i) for i in range(_rolegate.REASON_COUNT))
 
-#: Accepted values of ``workload_type`` (SPEC §4), mapped to the C constants.
+#: Accepted values of ``workload_type`` (the kind of workload whose identity is
+#: resolved: a job, a service or a workspace), mapped to the C constants.
 WORKLOAD_TYPES: dict[str, int] = {"job": 0, "service": 1, "workspace": 2}
 
 _RULE_KINDS = (None, "assignment", "deny_assignment", "statement")
@@ -136,7 +138,7 @@ class Decision:
         return (type(self), self._init_args())
 
     def to_dict(self) -> dict[str, Any]:
-        """The answer as the CLI prints it (SPEC §7)."""
+        """The answer as ``rolegate check`` prints it: ``decision``, ``reason``, ``rule``."""
         return {"decision": "allow" if self.allowed else "deny", "reason": self.reason, "rule": self.rule}
 
 
@@ -202,16 +204,16 @@ class RequestDecision(Decision):
 
 @dataclasses.dataclass(frozen=True)
 class Resolution:
-    """``resolve``'s answer (SPEC §4): the identity a workload runs as and
-    where it came from (``node_group``, ``compute_config``, a mapping rule id
-    or ``cloud_default``), or ``error`` (``unknown_cloud`` / ``no_identity``)."""
+    """``resolve``'s answer: the identity a workload runs as and where it came
+    from (``node_group``, ``compute_config``, a mapping rule id or
+    ``cloud_default``), or ``error`` (``unknown_cloud`` / ``no_identity``)."""
 
     identity: Optional[str]
     source: Optional[str]
     error: Optional[str]
 
     def to_dict(self) -> dict[str, Any]:
-        """The answer as the CLI prints it (SPEC §7)."""
+        """The answer as ``rolegate check`` prints it: ``identity``, ``source``, ``error``."""
         return {"identity": self.identity, "source": self.source, "error": self.error}
 
 
@@ -227,7 +229,8 @@ _DECISIONS: tuple[Decision, ...] = tuple(
 
 @dataclasses.dataclass(frozen=True)
 class Diagnostic:
-    """One compile diagnostic: where (JSON pointer; line/column when the parser
+    """One compile diagnostic: where (a JSON pointer such as ``/roles/3/id``,
+    ``""`` for the whole bundle; line and column, 1-based, when the parser
     knows them, else 0) and why. ``severity`` is ``"error"`` or ``"warning"``."""
 
     pointer: str
@@ -236,11 +239,40 @@ class Diagnostic:
     column: int
     severity: str
 
-    def __str__(self) -> str:
-        where = self.pointer or "/"
+    def format(self, file: Optional[str] = None) -> str:
+        """This diagnostic as one line, in the format ``rolegate validate`` and
+        the Go binding print too::
+
+            FILE:LINE:COL: POINTER: MESSAGE
+            FILE:LINE:COL: warning: POINTER: MESSAGE
+
+        ``FILE:`` is left out without a file, ``LINE:COL:`` without a
+        position; the whole bundle's pointer is shown as ``(bundle)``, and
+        control characters as ``\\u00XX``.
+        """
+        head = f"{file.translate(_PRINTABLE)}:" if file else ""
         if self.line:
-            where += f" (line {self.line}, column {self.column})"
-        return f"{where}: {self.message}"
+            head += f"{self.line}:{self.column}:"
+        out = head + " " if head else ""
+        if self.severity == "warning":
+            out += "warning: "
+        where = (self.pointer or "(bundle)").translate(_PRINTABLE)
+        return f"{out}{where}: {self.message.translate(_PRINTABLE)}"
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+# Control characters (U+0000-U+001F, U+007F-U+009F) as \u00XX: a bundle's
+# keys reach pointers and messages verbatim, and a newline in one would split
+# a diagnostic line in two. The CLI and the Go binding escape the same way.
+_PRINTABLE = {c: f"\\u{c:04x}" for c in [*range(0x20), *range(0x7F, 0xA0)]}
+
+
+def _by_position(diags: Sequence[Diagnostic]) -> list[Diagnostic]:
+    """Sorted by (line, column), those without a position last; stable, so
+    equal positions keep the library's order (as the CLI sorts them)."""
+    return sorted(diags, key=lambda d: (d.line == 0, d.line, d.column))
 
 
 class RolegateError(Exception):
@@ -262,23 +294,66 @@ class FileError(RolegateError, OSError):
 
 
 class BundleError(RolegateError, ValueError):
-    """The bundle does not compile. The message lists every error with its
-    JSON pointer; ``diagnostics`` holds them all (errors and any warnings),
-    ``errors`` and ``warnings`` each kind. The engine in service is unchanged."""
+    """The bundle does not compile; the engine in service is unchanged.
 
-    def __init__(self, message: str, code: int = -2, diagnostics: Sequence[Any] = ()) -> None:
+    ``str(err)`` is a line ``bundle rejected: N errors``, then one line per
+    error in :meth:`Diagnostic.format` form, sorted by position (those without
+    one last), prefixed with ``file`` when the bundle came from one
+    (``from_file``, ``publish_file``). ``diagnostics`` holds every diagnostic
+    (errors and any warnings) in the library's order, ``errors`` and
+    ``warnings`` each kind. ``hint`` is a note on a likely mistake, or None.
+    """
+
+    def __init__(self, message: str, code: int = -2, diagnostics: Sequence[Any] = (),
+                 file: Optional[str] = None) -> None:
         diags = [d if isinstance(d, Diagnostic) else
                  Diagnostic(d[0], d[1], d[2], d[3], "warning" if d[4] == 1 else "error")
                  for d in diagnostics]
-        errors = [d for d in diags if d.severity == "error"]
-        if errors:
-            n = len(errors)
-            message = f"bundle rejected: {n} error{'s' if n != 1 else ''}\n" + "\n".join(
-                f"  {d}" for d in errors)
         super().__init__(message, code)
         self.diagnostics: list[Diagnostic] = diags
-        self.errors: list[Diagnostic] = errors
+        self.errors: list[Diagnostic] = [d for d in diags if d.severity == "error"]
         self.warnings: list[Diagnostic] = [d for d in diags if d.severity == "warning"]
+        self.file: Optional[str] = file
+        self.hint: Optional[str] = None
+
+    def __str__(self) -> str:
+        # Built when shown, so from_file can name the file after the fact.
+        n = len(self.errors)
+        if n == 0:
+            lines = [str(self.args[0]) if self.args else "bundle rejected"]
+        else:
+            lines = [f"bundle rejected: {n} error{'s' if n != 1 else ''}"]
+            lines += [d.format(self.file) for d in _by_position(self.errors)]
+        if self.hint:
+            lines.append(self.hint)
+        return "\n".join(lines)
+
+
+def _not_json_hint(bundle: Any, call: str, file_call: str) -> Optional[str]:
+    """A hint for a bundle given as text that is a file name, not JSON (a
+    short single line that does not parse), else None."""
+    if isinstance(bundle, str):
+        text = bundle
+    elif isinstance(bundle, (bytes, bytearray, memoryview)) and len(bundle) < 4096:
+        text = bytes(bundle).decode("utf-8", "replace")
+    else:
+        return None
+    text = text.strip()
+    if not text or len(text) >= 4096 or "\n" in text or text[0] in "{[":
+        return None
+    try:
+        json.loads(text)
+        return None  # JSON, just not a bundle: the errors say why
+    except ValueError:
+        pass
+    return (f"{call} takes the bundle's JSON text, and {text!r} is not JSON; "
+            f"to read a bundle from a file use {file_call}({text!r})")
+
+
+def _path_type_error(bundle: Any, call: str, file_call: str) -> None:
+    if isinstance(bundle, os.PathLike):
+        raise TypeError(f"{call} takes the bundle's JSON text, not a path; "
+                        f"to read a bundle from a file use {file_call}({os.fspath(bundle)!r})")
 
 
 _rolegate._init(_DECISIONS, RolegateError, BundleError, FileError)
@@ -289,7 +364,13 @@ _rolegate._init(_DECISIONS, RolegateError, BundleError, FileError)
 
 @dataclasses.dataclass(frozen=True)
 class Limits:
-    """Compile limits (SPEC §6). 0 means the library's default."""
+    """Compile limits; a bundle over one is rejected with a :class:`BundleError`.
+
+    0 in a field means the library's default: bundle 1 GiB, any one string
+    4096 bytes, 10 million entries in any one list, 64 scope segments, group
+    nesting 64 deep, 10 000 routes, 1 MiB of RE2 program per route pattern.
+    See docs/bundle.md for what each one counts.
+    """
 
     max_string_bytes: int = 0
     max_bundle_bytes: int = 0
@@ -420,14 +501,22 @@ class _Queries:
     _check_many: Any
 
     def explain(self, principal: Text, action: Text, resource: Text) -> Decision:
-        """Like ``check``, and also names the deciding rule (SPEC §3, Explain)."""
+        """Like ``check``, and also names the deciding rule: ``rule`` is the id of
+        the assignment, deny assignment or statement that decided and
+        ``rule_kind`` its kind (both ``None`` when no rule decided, as for
+        ``no_grant`` or ``unknown_action``)."""
         allowed, code, rule, kind = self._explain(principal, action, resource)
         return Decision(allowed, code, rule, _RULE_KINDS[kind])
 
     def resolve(self, cloud: Text, workload_type: str, project: Text, user: Text, *,
                 compute_config_identity: Optional[Text] = None,
                 node_group_identity: Optional[Text] = None) -> Resolution:
-        """The identity a workload runs as (SPEC §4)."""
+        """The cloud identity a workload runs as. The first that applies wins:
+        ``node_group_identity``, then ``compute_config_identity`` (overrides;
+        ``None`` means none given), then the cloud's matching mapping rule
+        that names the most of ``user`` (weighs 4), ``project`` (2) and
+        ``workload_type`` (1), then the cloud's default identity. See
+        docs/bundle.md ("clouds")."""
         err, identity, source = self._resolve(*_workload_args(
             cloud, workload_type, project, user, compute_config_identity, node_group_identity))
         return Resolution(identity, source, _IDENTITY_ERRORS[err])
@@ -436,14 +525,20 @@ class _Queries:
                        action: Text, resource: Text, *,
                        compute_config_identity: Optional[Text] = None,
                        node_group_identity: Optional[Text] = None) -> WorkloadDecision:
-        """Resolve the workload's identity, then check it (SPEC §4)."""
+        """Resolves the workload's identity (as :meth:`resolve`), then checks
+        whether that identity may perform ``action`` on ``resource``. A
+        workload with no identity is denied (``unknown_cloud`` / ``no_identity``)."""
         err, identity, source, allowed, code, rule, kind = self._check_workload(
             *_workload_args(cloud, workload_type, project, user, compute_config_identity,
                             node_group_identity), action, resource)
         return WorkloadDecision(allowed, code, rule, _RULE_KINDS[kind], identity, source)
 
     def check_request(self, principal: Text, method: Text, path: Text) -> RequestDecision:
-        """May this HTTP request through the gateway? (SPEC §5)"""
+        """May ``principal`` make this HTTP request through the gateway? The
+        bundle's routes map ``method`` and ``path`` to an action and a
+        resource, which are then checked; the answer names the route, action
+        and resource (``None`` where the request did not get that far: reason
+        ``no_route`` or ``bad_path``)."""
         allowed, code, rule, kind, route, action, resource = self._check_request(principal, method, path)
         return RequestDecision(allowed, code, rule, _RULE_KINDS[kind], route, action, resource)
 
@@ -498,14 +593,25 @@ class Engine(_Queries, _rolegate.Engine):
 
     def __init__(self, bundle: Union[str, bytes, bytearray, memoryview], *,
                  limits: Optional[Limits] = None) -> None:
-        self._load(bundle, _limits(limits))
+        _path_type_error(bundle, "Engine(bundle)", "Engine.from_file")
+        try:
+            self._load(bundle, _limits(limits))
+        except BundleError as e:
+            e.hint = _not_json_hint(bundle, "Engine(bundle)", "Engine.from_file")
+            raise
 
     @classmethod
     def from_file(cls, path: Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"], *,
                   limits: Optional[Limits] = None) -> "Engine":
-        """Compiles the bundle in the file at ``path``."""
+        """Compiles the bundle in the file at ``path``. A file that cannot be
+        read raises :class:`FileError`; one that does not compile,
+        :class:`BundleError` naming the file in each error line."""
         self = cls.__new__(cls)
-        self._load_file(os.fsencode(path), _limits(limits))
+        try:
+            self._load_file(os.fsencode(path), _limits(limits))
+        except BundleError as e:
+            e.file = os.fsdecode(path)
+            raise
         return self
 
     @classmethod
@@ -516,11 +622,20 @@ class Engine(_Queries, _rolegate.Engine):
     def publish(self, bundle: Union[str, bytes, bytearray, memoryview]) -> None:
         """Compiles ``bundle`` and puts it in service atomically. On
         :class:`BundleError` the bundle in service stays in service."""
-        self._publish(bundle)
+        _path_type_error(bundle, "publish(bundle)", "publish_file")
+        try:
+            self._publish(bundle)
+        except BundleError as e:
+            e.hint = _not_json_hint(bundle, "publish(bundle)", "publish_file")
+            raise
 
     def publish_file(self, path: Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]) -> None:
         """Like :meth:`publish`, reading the bundle from a file."""
-        self._publish_file(os.fsencode(path))
+        try:
+            self._publish_file(os.fsencode(path))
+        except BundleError as e:
+            e.file = os.fsdecode(path)
+            raise
 
     def snapshot(self) -> Snapshot:
         """Pins the bundle in service (see :class:`Snapshot`)."""

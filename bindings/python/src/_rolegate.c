@@ -611,8 +611,64 @@ static int nargs_ok(Py_ssize_t nargs, Py_ssize_t want, const char* name) {
   return -1;
 }
 
-static PyObject* Snapshot_check(SnapshotObject* s, PyObject* const* args, Py_ssize_t nargs) {
-  if (nargs_ok(nargs, 3, "check")) return NULL;
+/* Binds the arguments of a METH_FASTCALL | METH_KEYWORDS method whose
+ * parameters (all required, at most 3) are `names`, each given by position or
+ * by keyword. Returns `args` itself when no keyword was used (the hot path:
+ * one compare), else `buf` filled with borrowed references; NULL with a
+ * TypeError set when the call does not fit the signature. */
+static PyObject* const* bind_args(const char* fname, const char* const* names, Py_ssize_t n,
+                                  PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames,
+                                  PyObject** buf) {
+  Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+  if (nkw == 0 && nargs == n) return args;
+  if (nargs > n) {
+    PyErr_Format(PyExc_TypeError, "%s() takes %zd arguments (%zd given)", fname, n, nargs + nkw);
+    return NULL;
+  }
+  for (Py_ssize_t i = 0; i < n; i++) buf[i] = i < nargs ? args[i] : NULL;
+  for (Py_ssize_t k = 0; k < nkw; k++) {
+    PyObject* key = PyTuple_GET_ITEM(kwnames, k);
+    Py_ssize_t j = 0;
+    while (j < n && PyUnicode_CompareWithASCIIString(key, names[j]) != 0) j++;
+    if (j == n) {
+      PyErr_Format(PyExc_TypeError, "%s() got an unexpected keyword argument '%U'", fname, key);
+      return NULL;
+    }
+    if (buf[j]) {
+      PyErr_Format(PyExc_TypeError, "%s() got multiple values for argument '%s'", fname, names[j]);
+      return NULL;
+    }
+    buf[j] = args[nargs + k];
+  }
+  for (Py_ssize_t i = 0; i < n; i++) {
+    if (!buf[i]) {
+      PyErr_Format(PyExc_TypeError, "%s() missing required argument '%s' (pos %zd)", fname, names[i],
+                   i + 1);
+      return NULL;
+    }
+  }
+  return buf;
+}
+
+static const char* const kCheckParams[] = {"principal", "action", "resource"};
+static const char* const kCheckIdsParams[] = {"principal_id", "action_id", "resource"};
+static const char* const kPrincipalParam[] = {"principal"};
+static const char* const kActionParam[] = {"action"};
+
+/* The docstrings start with a text signature ("name($self, /, params)\n--\n\n")
+ * so inspect.signature() and help() show the parameters of these C methods. */
+#define CHECK_DOC                                                                         \
+  "check($self, /, principal, action, resource)\n--\n\n"                                  \
+  "May `principal` perform `action` on `resource`? Returns a Decision: truthy when "    \
+  "allowed, .reason says why. Arguments are str or bytes (anything else: TypeError); a " \
+  "value the library rejects (not UTF-8, a control character, ...) is a deny with "      \
+  "reason 'invalid_input'."
+
+static PyObject* Snapshot_check(SnapshotObject* s, PyObject* const* args, Py_ssize_t nargs,
+                                PyObject* kwnames) {
+  PyObject* buf[3];
+  args = bind_args("check", kCheckParams, 3, args, nargs, kwnames, buf);
+  if (!args) return NULL;
   const rolegate_snapshot* snap = snapshot_get(s);
   if (!snap) return NULL;
   const char *p, *a, *r;
@@ -648,7 +704,12 @@ static PyObject* Snapshot__check_many(SnapshotObject* s, PyObject* const* args, 
   return r;
 }
 
-static PyObject* Snapshot_principal_id(SnapshotObject* s, PyObject* arg) {
+static PyObject* Snapshot_principal_id(SnapshotObject* s, PyObject* const* args, Py_ssize_t nargs,
+                                       PyObject* kwnames) {
+  PyObject* buf[1];
+  args = bind_args("principal_id", kPrincipalParam, 1, args, nargs, kwnames, buf);
+  if (!args) return NULL;
+  PyObject* arg = args[0];
   const rolegate_snapshot* snap = snapshot_get(s);
   const char* p;
   Py_ssize_t n;
@@ -663,7 +724,12 @@ static PyObject* Snapshot_principal_id(SnapshotObject* s, PyObject* arg) {
   return PyLong_FromUnsignedLong(id);
 }
 
-static PyObject* Snapshot_action_id(SnapshotObject* s, PyObject* arg) {
+static PyObject* Snapshot_action_id(SnapshotObject* s, PyObject* const* args, Py_ssize_t nargs,
+                                    PyObject* kwnames) {
+  PyObject* buf[1];
+  args = bind_args("action_id", kActionParam, 1, args, nargs, kwnames, buf);
+  if (!args) return NULL;
+  PyObject* arg = args[0];
   const rolegate_snapshot* snap = snapshot_get(s);
   const char* p;
   Py_ssize_t n;
@@ -674,8 +740,11 @@ static PyObject* Snapshot_action_id(SnapshotObject* s, PyObject* arg) {
   return PyLong_FromUnsignedLong(id);
 }
 
-static PyObject* Snapshot_check_ids(SnapshotObject* s, PyObject* const* args, Py_ssize_t nargs) {
-  if (nargs_ok(nargs, 3, "check_ids")) return NULL;
+static PyObject* Snapshot_check_ids(SnapshotObject* s, PyObject* const* args, Py_ssize_t nargs,
+                                    PyObject* kwnames) {
+  PyObject* buf[3];
+  args = bind_args("check_ids", kCheckIdsParams, 3, args, nargs, kwnames, buf);
+  if (!args) return NULL;
   const rolegate_snapshot* snap = snapshot_get(s);
   if (!snap) return NULL;
   unsigned long pid = PyLong_AsUnsignedLong(args[0]);
@@ -710,23 +779,25 @@ static PyObject* Snapshot_get_generation(SnapshotObject* s, void* unused) {
 }
 
 static PyMethodDef Snapshot_methods[] = {
-    {"check", (PyCFunction)(void (*)(void))Snapshot_check, METH_FASTCALL,
-     "check(principal, action, resource) -> Decision"},
+    {"check", (PyCFunction)(void (*)(void))Snapshot_check, METH_FASTCALL | METH_KEYWORDS, CHECK_DOC},
     {"_explain", (PyCFunction)(void (*)(void))Snapshot__explain, METH_FASTCALL, NULL},
     {"_resolve", (PyCFunction)(void (*)(void))Snapshot__resolve, METH_FASTCALL, NULL},
     {"_check_workload", (PyCFunction)(void (*)(void))Snapshot__check_workload, METH_FASTCALL, NULL},
     {"_check_request", (PyCFunction)(void (*)(void))Snapshot__check_request, METH_FASTCALL, NULL},
     {"_check_many", (PyCFunction)(void (*)(void))Snapshot__check_many, METH_FASTCALL, NULL},
-    {"principal_id", (PyCFunction)Snapshot_principal_id, METH_O,
-     "principal_id(principal) -> int: the id of a principal in this snapshot "
-     "(UNKNOWN_PRINCIPAL for one the bundle never names)"},
-    {"action_id", (PyCFunction)Snapshot_action_id, METH_O,
-     "action_id(action) -> int: the id of a catalog action in this snapshot "
-     "(UNKNOWN_ACTION when not in the catalog)"},
-    {"check_ids", (PyCFunction)(void (*)(void))Snapshot_check_ids, METH_FASTCALL,
-     "check_ids(principal_id, action_id, resource) -> Decision"},
+    {"principal_id", (PyCFunction)(void (*)(void))Snapshot_principal_id, METH_FASTCALL | METH_KEYWORDS,
+     "principal_id($self, /, principal)\n--\n\n"
+     "The id of `principal` in this snapshot, for check_ids (UNKNOWN_PRINCIPAL for one the "
+     "bundle never names: it still meets deny-to-everyone rules). ValueError if empty."},
+    {"action_id", (PyCFunction)(void (*)(void))Snapshot_action_id, METH_FASTCALL | METH_KEYWORDS,
+     "action_id($self, /, action)\n--\n\n"
+     "The id of catalog action `action` in this snapshot, for check_ids (UNKNOWN_ACTION when "
+     "it is not in the catalog; checking with it answers 'unknown_action')."},
+    {"check_ids", (PyCFunction)(void (*)(void))Snapshot_check_ids, METH_FASTCALL | METH_KEYWORDS,
+     "check_ids($self, /, principal_id, action_id, resource)\n--\n\n"
+     "check() with ids from principal_id() and action_id() of this same snapshot."},
     {"release", (PyCFunction)Snapshot_release, METH_NOARGS,
-     "release(): unpin the bundle; idempotent"},
+     "release($self, /)\n--\n\nUnpins the bundle; idempotent."},
     {NULL, NULL, 0, NULL}};
 
 static PyGetSetDef Snapshot_getset[] = {
@@ -883,8 +954,11 @@ static PyObject* Engine__publish_file(EngineObject* e, PyObject* arg) {
   return engine_publish(e, arg, 1);
 }
 
-static PyObject* Engine_check(EngineObject* e, PyObject* const* args, Py_ssize_t nargs) {
-  if (nargs_ok(nargs, 3, "check")) return NULL;
+static PyObject* Engine_check(EngineObject* e, PyObject* const* args, Py_ssize_t nargs,
+                              PyObject* kwnames) {
+  PyObject* buf[3];
+  args = bind_args("check", kCheckParams, 3, args, nargs, kwnames, buf);
+  if (!args) return NULL;
   rolegate_engine* eng = engine_get(e);
   if (!eng) return NULL;
   const char *p, *a, *r;
@@ -957,8 +1031,7 @@ static PyObject* Engine_get_generation(EngineObject* e, void* unused) {
 }
 
 static PyMethodDef Engine_methods[] = {
-    {"check", (PyCFunction)(void (*)(void))Engine_check, METH_FASTCALL,
-     "check(principal, action, resource) -> Decision"},
+    {"check", (PyCFunction)(void (*)(void))Engine_check, METH_FASTCALL | METH_KEYWORDS, CHECK_DOC},
     {"_load", (PyCFunction)(void (*)(void))Engine__load, METH_FASTCALL, NULL},
     {"_load_file", (PyCFunction)(void (*)(void))Engine__load_file, METH_FASTCALL, NULL},
     {"_publish", (PyCFunction)Engine__publish, METH_O, NULL},
@@ -970,7 +1043,7 @@ static PyMethodDef Engine_methods[] = {
     {"_check_many", (PyCFunction)(void (*)(void))Engine__check_many, METH_FASTCALL, NULL},
     {"_snapshot", (PyCFunction)Engine__snapshot, METH_O, NULL},
     {"close", (PyCFunction)Engine_close, METH_NOARGS,
-     "close(): free the engine; idempotent. Snapshots taken stay valid."},
+     "close($self, /)\n--\n\nFrees the engine; idempotent. Snapshots taken stay valid."},
     {NULL, NULL, 0, NULL}};
 
 static PyGetSetDef Engine_getset[] = {
@@ -1032,9 +1105,11 @@ static PyObject* mod_example_bundle(PyObject* self, PyObject* unused) {
 
 static PyMethodDef module_methods[] = {
     {"_init", mod_init, METH_VARARGS, NULL},
-    {"reason_name", mod_reason_name, METH_O, "reason_name(code) -> str"},
+    {"reason_name", mod_reason_name, METH_O,
+     "reason_name($module, code, /)\n--\n\nThe name of a reason code ('grant', 'no_grant', ...)."},
     {"example_bundle", mod_example_bundle, METH_NOARGS,
-     "example_bundle() -> bytes: the built-in example bundle"},
+     "example_bundle($module, /)\n--\n\n"
+     "The built-in example bundle (examples/anyscale.json) as JSON bytes."},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module_def = {

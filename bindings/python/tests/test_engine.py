@@ -130,7 +130,7 @@ def _assert_lists_every_error(err: rolegate.BundleError, want_pointers: list[str
     assert msg.startswith(f"bundle rejected: {len(want_pointers)} errors")
     for d in err.errors:
         assert d.severity == "error" and d.line > 0 and d.column > 0
-        assert f"{d.pointer} (line {d.line}, column {d.column}): {d.message}" in msg
+        assert f"\n{d.line}:{d.column}: {d.pointer}: {d.message}" in msg
     assert all(isinstance(d, rolegate.Diagnostic) for d in err.diagnostics)
     assert all(d.severity in ("error", "warning") for d in err.diagnostics)
     assert err.diagnostics == sorted(err.errors + err.warnings, key=err.diagnostics.index)
