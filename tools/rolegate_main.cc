@@ -116,25 +116,17 @@ int UsageError(const std::string& why) {
 
 bool IsHelp(const std::string& a) { return a == "--help" || a == "-h"; }
 
+// The library's bounded reader (regular files only, at most the bundle
+// limit); a directory gets its own word since users hit it most.
 bool ReadFile(const std::string& path, std::string* out) {
   struct stat st;
   if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
     std::cerr << "rolegate: cannot read " << path << ": it is a directory\n";
     return false;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::cerr << "rolegate: cannot open " << path << ": " << std::strerror(errno) << "\n";
-    return false;
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) {
-    std::cerr << "rolegate: cannot read " << path << "\n";
-    return false;
-  }
-  *out = std::move(ss).str();
-  return true;
+  const absl::Status status = rolegate::ReadBundleFile(path, rolegate::Limits{}.max_bundle_bytes, out);
+  if (!status.ok()) std::cerr << "rolegate: " << status.message() << "\n";
+  return status.ok();
 }
 
 // Appends s with each control character (U+0000-U+001F, U+007F-U+009F)
