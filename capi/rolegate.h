@@ -81,7 +81,7 @@ typedef struct rolegate_error rolegate_error;
 
 ROLEGATE_EXPORT int32_t rolegate_error_code(const rolegate_error* err);
 /* The whole message, NUL-terminated, owned by err. For a bundle error, one
- * line per diagnostic ("line L col C: /json/pointer: why"). */
+ * line per diagnostic ("L:C: /json/pointer: why"). */
 ROLEGATE_EXPORT const char* rolegate_error_message(const rolegate_error* err);
 /* Bundle errors: the number of diagnostics (errors and warnings) and each
  * one's parts. Strings are NUL-terminated and owned by err. Out-of-range

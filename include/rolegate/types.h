@@ -64,7 +64,8 @@ struct Diagnostic {
   std::string message;
 };
 
-// "line 3 col 7: /roles/0/id: duplicate id \"reader\"" — the form the CLI prints.
+// "3:7: /roles/0/id: duplicate id \"reader\"" (warnings "3:7: warning: ..."):
+// the one diagnostic format of the CLI (which prefixes "FILE:"), Python and Go.
 std::string FormatDiagnostic(const Diagnostic& d);
 
 }  // namespace rolegate

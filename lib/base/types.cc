@@ -24,9 +24,11 @@ std::string_view ReasonName(Reason r) {
 }
 
 std::string FormatDiagnostic(const Diagnostic& d) {
+  // The one format the CLI, Python and Go print too (docs/bundle.md):
+  // "LINE:COL: [warning: ]POINTER: MESSAGE", the position left out when unknown.
   std::string out;
+  if (d.line) absl::StrAppend(&out, d.line, ":", d.column, ": ");
   if (d.severity == Severity::kWarning) out += "warning: ";
-  if (d.line) absl::StrAppend(&out, "line ", d.line, " col ", d.column, ": ");
   absl::StrAppend(&out, d.pointer.empty() ? "(bundle)" : d.pointer, ": ", d.message);
   return out;
 }
