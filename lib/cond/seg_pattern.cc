@@ -66,7 +66,7 @@ bool ParseSegPattern(std::string_view text, bool policy_variables, size_t vars_f
     PatternSeg seg;
     if (!ParseVariable(text.substr(i + 2, close - i - 2), keys, &seg, error)) return false;
     flush();
-    out->has_variables |= seg.kind == PatternSeg::Kind::kVariable;
+    out->has_variables = true;  // `${*}` too: the text is no longer the pattern
     out->segs.push_back(std::move(seg));
     i = close + 1;
   }

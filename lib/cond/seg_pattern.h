@@ -36,6 +36,8 @@ struct PatternSeg {
 
 struct SegPattern {
   std::vector<PatternSeg> segs;
+  // Some `${...}` was parsed (a variable or `${*}`-style literal): the
+  // written text then differs from the pattern, and matching needs segments.
   bool has_variables = false;
 };
 
