@@ -5,8 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <new>
 #include <deque>
 #include <set>
 #include <string>
@@ -15,6 +17,19 @@
 #include "rolegate/internal/glob.h"
 #include "rolegate/internal/text.h"
 #include "simdjson.h"
+
+// Every allocation of this test binary is counted, so a test can show that
+// evaluation allocates nothing.
+namespace {
+std::atomic<uint64_t> g_allocations{0};
+}  // namespace
+void* operator new(size_t n) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, size_t) noexcept { std::free(p); }
 
 namespace rolegate::internal {
 namespace {
@@ -469,6 +484,29 @@ TEST_F(AzureConditionTest, EmptyOrPartlyUnreadableListsAreTheNarrowerReading) {
   EXPECT_TRUE(Eval("@Resource[mixed] ForAnyOfAnyValues:NumericEquals {5}", c));
   EXPECT_FALSE(Eval("@Resource[mixed] ForAllOfAnyValues:NumericLessThan {100}", c));  // "five" fails
   EXPECT_FALSE(Eval("@Resource[mixed] ForAllOfAllValues:NumericNotEquals {7}", c));
+}
+
+TEST_F(AzureConditionTest, EvaluationAllocatesNothing) {
+  AzureProgram p;
+  ASSERT_TRUE(Compile("(ActionMatches{'Microsoft.Storage/*'} OR SubOperationMatches{'Blob.List'}) AND "
+                      "@Request[g] ForAnyOfAnyValues:GuidEquals {49fc33c1886f4b21a00e1d9993234734} AND "
+                      "@Request[t] ForAllOfAnyValues:StringLikeIgnoreCase {'a*', 'b?'} AND "
+                      "@Request[n] ForAnyOfAllValues:NumericLessThan {15, 18} AND "
+                      "@Environment[UtcNow] DateTimeGreaterThan '2024-01-01T00:00:00Z' AND "
+                      "NOT @Request[b] BoolEquals false",
+                      &p))
+      << err_.message;
+  Ctx c;
+  c.Str("@Request[g]", "49FC33C1-886F-4B21-A00E-1D9993234734")
+      .List("@Request[t]", {"abc", "BX"})
+      .List("@Request[n]", {"10", "20"})
+      .Str("@Environment[UtcNow]", "2024-05-01T00:00:00Z")
+      .Str("@Request[b]", "TRUE");
+  const CondEnv env{&c.View(keys_), ActionId("microsoft.storage/storageaccounts/read")};
+  const uint64_t before = g_allocations.load();
+  const bool holds = EvalAzure(p, env);
+  EXPECT_EQ(g_allocations.load(), before);
+  EXPECT_TRUE(holds);
 }
 
 // ---- Azure's built-in role definitions ------------------------------------------------
