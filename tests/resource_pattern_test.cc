@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "rolegate/internal/glob.h"
 #include "rolegate/internal/text.h"
 
 namespace rolegate::internal {
@@ -141,6 +142,33 @@ TEST_F(ResourcePat, DefaultsLiteralsAndUnresolved) {
   // No value and no default: the pattern matches nothing, not even "*"-like text.
   EXPECT_FALSE(MatchPv("arn:aws:s3:::home/${aws:username}*", "arn:aws:s3:::home/", {}));
   EXPECT_FALSE(MatchPv("${x}*", "anything", {}));
+}
+
+TEST_F(ResourcePat, VariablePatternsKeepFieldRules) {
+  const std::vector<ContextEntry> alice = {Str("aws:username", "alice")};
+  EXPECT_FALSE(MatchPv("arn:aws:s3:::home/${aws:username}/Docs", "arn:aws:s3:::home/alice/docs", alice));
+  EXPECT_TRUE(MatchPv("ARN:AWS:S3:::home/${aws:username}/Docs", "arn:aws:s3:::home/alice/Docs", alice));
+  EXPECT_FALSE(MatchPv("arn:aws:s3:*:${aws:username}", "arn:aws:s3:a:b:alice", alice));
+}
+
+// The segmented matcher (used with variables) agrees with the plain glob: an
+// empty variable spliced anywhere into a pattern changes nothing.
+TEST_F(ResourcePat, SegmentedMatcherAgreesWithGlob) {
+  uint64_t seed = 12345;
+  auto next = [&] {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<uint32_t>(seed >> 33);
+  };
+  const std::string pat_alpha = "ab*?/", text_alpha = "abAB/";
+  const std::vector<ContextEntry> ctx = {Str("e", "")};
+  for (int iter = 0; iter < 3000; ++iter) {
+    std::string pat = "/", text = "/";
+    for (uint32_t i = next() % 7; i > 0; --i) pat += pat_alpha[next() % pat_alpha.size()];
+    for (uint32_t i = next() % 8; i > 0; --i) text += text_alpha[next() % text_alpha.size()];
+    std::string spliced = pat;
+    spliced.insert(next() % (pat.size() + 1), "${e}");
+    EXPECT_EQ(MatchPv(spliced, text, ctx), GlobMatch(pat, text, /*fold_case=*/true)) << spliced << " vs " << text;
+  }
 }
 
 TEST_F(ResourcePat, CompileErrors) {
