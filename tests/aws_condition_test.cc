@@ -1,5 +1,5 @@
 // AWS condition elements (SPEC §10 "AWS form"): one or more cases per rule.
-#include "../lib/cond/aws_condition.h"  // tests have no lib/ include path
+#include "cond/aws_condition.h"
 
 #include <deque>
 #include <string>

@@ -1,7 +1,7 @@
 // tests/azure_condition_test.cc — Azure ABAC conditions (SPEC §10, "Azure
 // form"): lib/cond/azure_condition.h, sentence by sentence, and every
 // condition of Azure's real built-in role definitions.
-#include "../lib/cond/azure_condition.h"  // tests have no lib/ include path
+#include "cond/azure_condition.h"
 
 #include <gtest/gtest.h>
 

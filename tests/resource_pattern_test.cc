@@ -1,5 +1,5 @@
 // Statement resource patterns (SPEC §3, §10 policy variables, §11).
-#include "../lib/cond/resource_pattern.h"  // tests have no lib/ include path
+#include "cond/resource_pattern.h"
 
 #include <string>
 #include <vector>

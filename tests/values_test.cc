@@ -1,5 +1,5 @@
 // Condition value parsers (lib/cond/values.h).
-#include "../lib/cond/values.h"  // tests have no lib/ include path
+#include "cond/values.h"
 
 #include <string>
 

@@ -33,10 +33,10 @@
 #include <string>
 #include <vector>
 
-#include "keys.h"
+#include "cond/keys.h"
 #include "rolegate/bundle.h"
-#include "seg_pattern.h"
-#include "values.h"
+#include "cond/seg_pattern.h"
+#include "cond/values.h"
 
 namespace rolegate::internal {
 

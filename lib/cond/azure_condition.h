@@ -29,7 +29,7 @@
 #include <vector>
 
 #include "absl/functional/function_ref.h"
-#include "keys.h"  // same directory: tests reach this header by a relative path
+#include "cond/keys.h"
 
 namespace rolegate::internal {
 

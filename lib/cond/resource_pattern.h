@@ -27,8 +27,8 @@
 #include <string>
 #include <string_view>
 
-#include "keys.h"
-#include "seg_pattern.h"
+#include "cond/keys.h"
+#include "cond/seg_pattern.h"
 
 namespace rolegate::internal {
 

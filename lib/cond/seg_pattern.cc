@@ -1,6 +1,6 @@
 // lib/cond/seg_pattern.cc — segmented patterns with policy variables (see
 // seg_pattern.h).
-#include "seg_pattern.h"
+#include "cond/seg_pattern.h"
 
 #include "rolegate/internal/text.h"
 

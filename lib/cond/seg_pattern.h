@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-#include "keys.h"
+#include "cond/keys.h"
 
 namespace rolegate::internal {
 

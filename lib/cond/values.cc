@@ -1,6 +1,6 @@
 // lib/cond/values.cc — strict, allocation-free parsers for condition values
 // (see values.h).
-#include "values.h"
+#include "cond/values.h"
 
 #include <charconv>
 #include <cmath>
