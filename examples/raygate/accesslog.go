@@ -55,19 +55,19 @@ type recordJSON struct {
 	Groups        []string `json:"groups,omitempty"`
 	Generation    uint64   `json:"generation"`
 	Closed        string   `json:"closed,omitempty"`
-	Method        string  `json:"method"`
-	Path          string  `json:"path"`
-	Route         *string `json:"route"`
-	Action        *string `json:"action"`
-	Resource      *string `json:"resource"`
-	Decision      string  `json:"decision"`
-	Reason        string  `json:"reason"`
-	Rule          *string `json:"rule"`
-	Status        int     `json:"status"`
-	CheckUS       float64 `json:"check_us"`
-	LatencyMS     float64 `json:"latency_ms"`
-	Remote        string  `json:"remote"`
-	UpstreamError string  `json:"upstream_error,omitempty"`
+	Method        string   `json:"method"`
+	Path          string   `json:"path"`
+	Route         *string  `json:"route"`
+	Action        *string  `json:"action"`
+	Resource      *string  `json:"resource"`
+	Decision      string   `json:"decision"`
+	Reason        string   `json:"reason"`
+	Rule          *string  `json:"rule"`
+	Status        int      `json:"status"`
+	CheckUS       float64  `json:"check_us"`
+	LatencyMS     float64  `json:"latency_ms"`
+	Remote        string   `json:"remote"`
+	UpstreamError string   `json:"upstream_error,omitempty"`
 }
 
 func orNull(s string) *string {

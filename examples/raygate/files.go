@@ -51,4 +51,3 @@ func readCapped(r io.Reader, limit int64, what string) ([]byte, error) {
 	}
 	return data, nil
 }
-

@@ -264,7 +264,9 @@ func assemble(cfg Config, ops *slog.Logger) (*app, error) {
 	}
 	if cfg.TLS.Cert != "" {
 		a.certs = &CertReloader{CertFile: cfg.TLS.Cert, KeyFile: cfg.TLS.Key,
-			OnError: func(err error) { ops.Error("certificate reload failed; the one in service stays", "error", err.Error()) }}
+			OnError: func(err error) {
+				ops.Error("certificate reload failed; the one in service stays", "error", err.Error())
+			}}
 		if err := a.certs.Load(); err != nil {
 			a.engine.Close()
 			return nil, err

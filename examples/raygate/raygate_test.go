@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,6 +27,7 @@ import (
 
 type seen struct {
 	Path, RawPath, Query, Auth, RayAuth, XFF string
+	Header                                   http.Header
 }
 
 type fakeRay struct {
@@ -40,7 +42,7 @@ func newFakeRay(t *testing.T, name string) *fakeRay {
 		f.hits.Add(1)
 		f.last.Store(&seen{Path: r.URL.Path, RawPath: r.URL.EscapedPath(), Query: r.URL.RawQuery,
 			Auth: r.Header.Get("Authorization"), RayAuth: r.Header.Get("X-Ray-Authorization"),
-			XFF: r.Header.Get("X-Forwarded-For")})
+			XFF: r.Header.Get("X-Forwarded-For"), Header: r.Header.Clone()})
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprintf(w, `{"cluster":%q,"path":%q}`, name, r.URL.Path)
 	}))
@@ -467,7 +469,10 @@ func TestHotReloadUnderLoad(t *testing.T) {
 			}
 		}()
 	}
-	ritaB := func() int { code, _ := h.raw(t, "GET", "/projects/b/api/jobs/", "tok-rita-0123456789abcdef0123456789abcdef"); return code }
+	ritaB := func() int {
+		code, _ := h.raw(t, "GET", "/projects/b/api/jobs/", "tok-rita-0123456789abcdef0123456789abcdef")
+		return code
+	}
 	gen0 := h.engine.Generation()
 	settle := func() { time.Sleep(20 * time.Millisecond) } // let requests run on each bundle
 	for round := 0; round < 3; round++ {
@@ -540,7 +545,7 @@ func TestTokenReload(t *testing.T) {
 	w := &FileWatcher{Name: "tokens", Path: path, Interval: time.Hour, Limit: MaxTokenFileBytes,
 		Unreadable: tokens.Fail,
 		Log:        slog.New(slog.NewJSONHandler(&logBuf, nil)),
-		Apply: func(data []byte) ([]any, error) { _, err := tokens.Load(data); return nil, err }}
+		Apply:      func(data []byte) ([]any, error) { _, err := tokens.Load(data); return nil, err }}
 	with := map[string]string{"tok-new-0123456789abcdef0123456789abcdef": "user:rita"}
 	os.WriteFile(path, tokenFileJSONFor(with), 0o600)
 	w.Poll()
@@ -581,4 +586,12 @@ func TestTokenReload(t *testing.T) {
 	if n := strings.Count(logBuf.b.String(), "unreadable"); n != 1 {
 		t.Errorf("a missing file logged %d times, want once", n)
 	}
+}
+
+func mustURL(t *testing.T, raw string) *url.URL {
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }

@@ -21,7 +21,7 @@ type Streams struct {
 type stream struct {
 	cancel context.CancelFunc
 	probe  *http.Request // method, target and the credential, nothing else
-	closed string       // why raygate closed it: "revoked", "shutdown"
+	closed string        // why raygate closed it: "revoked", "shutdown"
 }
 
 // NewStreams returns an empty registry for g.
