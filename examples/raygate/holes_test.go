@@ -388,3 +388,24 @@ func waitFor(t *testing.T, cond func() bool) {
 	}
 	t.Error("condition not met within 5s")
 }
+
+// Hole 6d: the SIGTERM drain waited forever on an idle WebSocket; it is now
+// bounded by drain_timeout, after which open streams are closed.
+func TestDrainIsBounded(t *testing.T) {
+	up := newUpgrader(t)
+	h := harnessWithUpstream(t, up.srv.URL)
+	_, _, resp := rawConn(t, h, "GET /projects/a/api/jobs/j1/logs/tail HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer "+tokAda+
+		"\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: x\r\nSec-WebSocket-Version: 13\r\n\r\n")
+	if resp.StatusCode != 101 {
+		t.Fatalf("%d", resp.StatusCode)
+	}
+	a := &app{gw: h.gw, cfg: Config{DrainTimeout: 200 * time.Millisecond}, ops: h.gw.ops}
+	start := time.Now()
+	a.drain(h.srv.Config)
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("drain took %v", d)
+	}
+	if n := h.gw.streams.Len(); n != 0 {
+		t.Errorf("%d streams open after the drain", n)
+	}
+}
