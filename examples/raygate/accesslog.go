@@ -20,6 +20,9 @@ import (
 //	generation: the bundle generation in service when the request was decided
 //	groups:   groups the credential asserted (logged; not yet decided on)
 //	closed:   for a stream raygate ended: "revoked" or "shutdown"
+//	failure:  an allowed request that failed after the decision:
+//	          "upstream_unavailable" (502), "client_body_error" (400: the
+//	          caller's body broke off), "client_gone" (499: the caller left)
 //	reason:   rolegate's reason (grant, no_grant, bad_path, no_route, ...), the
 //	          authentication failure (missing_token, unknown_token, ...), or
 //	          raygate's (unknown_project, misconfigured_route)
@@ -33,6 +36,7 @@ type Record struct {
 	Groups        []string
 	Generation    uint64
 	Closed        string
+	Failure       string
 	Method        string
 	Path          string
 	Route         string
@@ -55,6 +59,7 @@ type recordJSON struct {
 	Groups        []string `json:"groups,omitempty"`
 	Generation    uint64   `json:"generation"`
 	Closed        string   `json:"closed,omitempty"`
+	Failure       string   `json:"failure,omitempty"`
 	Method        string   `json:"method"`
 	Path          string   `json:"path"`
 	Route         *string  `json:"route"`
@@ -144,6 +149,7 @@ func (l *AccessLog) Write(rec *Record) {
 		Groups:        rec.Groups,
 		Generation:    rec.Generation,
 		Closed:        rec.Closed,
+		Failure:       rec.Failure,
 		Method:        rec.Method,
 		Path:          rec.Path,
 		Route:         orNull(rec.Route),

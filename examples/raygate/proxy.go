@@ -200,13 +200,13 @@ func (g *Gateway) upstreamError(w http.ResponseWriter, r *http.Request, err erro
 	switch {
 	case f.body != nil && f.body.err != nil:
 		// The caller's body broke off (or was malformed): not Ray's fault.
-		f.rec.Reason = "client_body_error"
+		f.rec.Failure = "client_body_error"
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "bad_request", "reason": "client_body_error"})
 	case r.Context().Err() != nil:
-		f.rec.Reason = "client_gone" // nobody reads the answer; 499 is nginx's code for it
+		f.rec.Failure = "client_gone" // nobody reads the answer; 499 is nginx's code for it
 		w.WriteHeader(499)
 	default:
-		f.rec.Reason = "upstream_unavailable"
+		f.rec.Failure = "upstream_unavailable"
 		g.ops.Warn("upstream request failed", "upstream", f.base.Host, "error", err.Error())
 		writeJSON(w, http.StatusBadGateway, map[string]string{"error": "bad_gateway", "reason": "upstream_unavailable"})
 	}
@@ -356,7 +356,11 @@ func (g *Gateway) finish(rec *Record, sw *statusWriter, r *http.Request, start t
 		}
 	}
 	rec.LatencyMS = float64(time.Since(start).Microseconds()) / 1000
-	g.metrics.request(rec.Status, rec.Reason)
+	reason := rec.Reason
+	if rec.Failure != "" {
+		reason = rec.Failure
+	}
+	g.metrics.request(rec.Status, reason)
 	g.access.Write(rec)
 }
 
