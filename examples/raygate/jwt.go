@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -49,10 +50,51 @@ type JWTConfig struct {
 
 // JWTAuth authenticates JWT bearer tokens against a JWKS.
 type JWTAuth struct {
-	cfg  JWTConfig
-	algs []jose.SignatureAlgorithm
-	keys *JWKS
-	now  func() time.Time
+	cfg   JWTConfig
+	algs  []jose.SignatureAlgorithm
+	keys  *JWKS
+	now   func() time.Time
+	cache verifiedCache
+}
+
+// verifiedCache remembers tokens that verified, by digest, until they
+// expire: a client sends the same token with every request, and a signature
+// check costs 50-250 us where a lookup costs well under one. The cache is
+// emptied whenever the key set changes (a key withdrawn withdraws its tokens)
+// and when it reaches maxCached entries.
+type verifiedCache struct {
+	mu      sync.Mutex
+	entries map[[sha256.Size]byte]cachedIdentity
+	keys    *jose.JSONWebKeySet // the key set the entries were verified with
+}
+
+type cachedIdentity struct {
+	id      Identity
+	expires time.Time // exp + clock skew: when a fresh check would refuse it
+}
+
+const maxCached = 10000
+
+func (c *verifiedCache) get(d [sha256.Size]byte, keys *jose.JSONWebKeySet, now time.Time) (Identity, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.keys != keys {
+		return Identity{}, false
+	}
+	e, ok := c.entries[d]
+	if !ok || !now.Before(e.expires) {
+		return Identity{}, false
+	}
+	return e.id, true
+}
+
+func (c *verifiedCache) put(d [sha256.Size]byte, keys *jose.JSONWebKeySet, e cachedIdentity) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.keys != keys || len(c.entries) >= maxCached {
+		c.entries, c.keys = map[[sha256.Size]byte]cachedIdentity{}, keys
+	}
+	c.entries[d] = e
 }
 
 // NewJWTAuth checks cfg and returns the authenticator.
@@ -110,34 +152,52 @@ func (a *JWTAuth) Verify(raw string) (Identity, error) {
 	if len(raw) > maxJWTBytes {
 		return Identity{}, authErr("invalid_token")
 	}
+	digest, keys, now := sha256.Sum256([]byte(raw)), a.keys.keys.Load(), a.now()
+	if id, ok := a.cache.get(digest, keys, now); ok {
+		return id, nil
+	}
+	id, exp, err := a.verify(raw)
+	if err != nil {
+		return Identity{}, err
+	}
+	if keys == a.keys.keys.Load() { // not verified with a key set fetched meanwhile
+		a.cache.put(digest, keys, cachedIdentity{id: id, expires: exp.Add(a.cfg.ClockSkew)})
+	}
+	return id, nil
+}
+
+// verify checks the token for real (signature, claims) and returns the
+// identity and the token's expiry.
+func (a *JWTAuth) verify(raw string) (Identity, time.Time, error) {
+	var never time.Time
 	tok, err := jwt.ParseSigned(raw, a.algs) // refuses any algorithm outside a.algs
 	if err != nil {
 		if strings.Contains(err.Error(), "algorithm") {
-			return Identity{}, authErr("algorithm_not_allowed")
+			return Identity{}, never, authErr("algorithm_not_allowed")
 		}
-		return Identity{}, authErr("invalid_token")
+		return Identity{}, never, authErr("invalid_token")
 	}
 	if len(tok.Headers) != 1 {
-		return Identity{}, authErr("invalid_token")
+		return Identity{}, never, authErr("invalid_token")
 	}
 	h := tok.Headers[0]
 	key, ok := a.keys.Key(h.KeyID, h.Algorithm)
 	if !ok {
-		return Identity{}, authErr("unknown_key")
+		return Identity{}, never, authErr("unknown_key")
 	}
 	var std jwt.Claims
 	var c tokenClaims
 	if err := tok.Claims(key.Key, &std, &c); err != nil {
-		return Identity{}, authErr("bad_signature")
+		return Identity{}, never, authErr("bad_signature")
 	}
 	if err := a.validate(&std); err != nil {
-		return Identity{}, err
+		return Identity{}, never, err
 	}
 	principal, err := a.principal(&std, &c)
 	if err != nil {
-		return Identity{}, err
+		return Identity{}, never, err
 	}
-	return Identity{Principal: principal, Groups: c.groups(a.cfg.GroupsClaim)}, nil
+	return Identity{Principal: principal, Groups: c.groups(a.cfg.GroupsClaim)}, std.Expiry.Time(), nil
 }
 
 func (a *JWTAuth) validate(std *jwt.Claims) error {

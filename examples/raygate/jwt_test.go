@@ -320,3 +320,31 @@ func TestGatewayWithJWT(t *testing.T) {
 		t.Errorf("a static token against JWT-only auth: %d %v", code, body)
 	}
 }
+
+// The verified-token cache never outlives the token's expiry or its key.
+func TestJWTCacheHonoursExpiryAndKeyWithdrawal(t *testing.T) {
+	k1, k2 := newKey(t, "k1", jose.ES256), newKey(t, "k2", jose.ES256)
+	srv := newJWKSServer(t, k1, k2)
+	a := newJWTAuthFor(t, srv.srv.URL, JWTConfig{})
+	tok := k1.sign(t, nil, func(c *jwt.Claims) { c.Expiry = jwt.NewNumericDate(time.Now().Add(2 * time.Minute)) })
+	for i := 0; i < 2; i++ { // the second is served from the cache
+		if _, err := a.Verify(tok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.now = func() time.Time { return time.Now().Add(3 * time.Minute) } // past exp + 30s skew
+	if _, err := a.Verify(tok); err == nil {
+		t.Error("cached token accepted after its expiry")
+	}
+	a.now = time.Now
+	if _, err := a.Verify(tok); err != nil {
+		t.Fatal(err)
+	}
+	srv.set(false, k2) // k1 withdrawn
+	if err := a.keys.Refresh(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Verify(tok); err == nil {
+		t.Error("cached token accepted after its key was withdrawn")
+	}
+}
