@@ -181,3 +181,18 @@ func TestHealthAndMetrics(t *testing.T) {
 		t.Errorf("readyz with no tokens: %d %s", code, body)
 	}
 }
+
+// The shipped example configuration parses (known fields only).
+func TestExampleConfigParses(t *testing.T) {
+	data, err := os.ReadFile("deploy/raygate.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := DefaultConfig()
+	if err := ParseConfig(data, &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.Auth.JWT == nil || c.Auth.JWT.Principal != "entra" || c.StreamingRoutes[0] != "r-job-logs-tail" {
+		t.Errorf("%+v", c)
+	}
+}
