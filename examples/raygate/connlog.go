@@ -110,7 +110,8 @@ func (g *Gateway) refused(remote string, status int) {
 	if reason == "" {
 		reason = "refused_by_http_server"
 	}
-	rec := &Record{ID: newDecisionID(), Decision: "refused", Reason: reason, Status: status, Remote: remote}
+	rec := &Record{ID: newDecisionID(), Decision: "refused", Reason: reason, Status: status, Remote: remote,
+		Generation: g.engine.Generation()}
 	g.metrics.request(status, reason)
 	g.access.Write(rec)
 }

@@ -242,7 +242,8 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if i := strings.IndexAny(path, "?#"); i >= 0 {
 		path = path[:i]
 	}
-	rec := &Record{ID: newDecisionID(), Method: r.Method, Path: path, Remote: r.RemoteAddr}
+	rec := &Record{ID: newDecisionID(), Method: r.Method, Path: path, Remote: r.RemoteAddr,
+		Generation: g.engine.Generation()}
 	sw := &statusWriter{ResponseWriter: w}
 	sw.Header().Set("X-Raygate-Decision-Id", rec.ID)
 	defer func() { g.finish(rec, sw, r, start) }()
@@ -304,7 +305,6 @@ func (g *Gateway) unauthenticated(sw *statusWriter, rec *Record, err error, star
 // decide asks rolegate and answers a refusal; ok is false when it did.
 func (g *Gateway) decide(sw *statusWriter, rec *Record, r *http.Request, target string,
 	start time.Time) (rolegate.RequestDecision, bool) {
-	rec.Generation = g.engine.Generation()
 	t := time.Now()
 	d, err := g.engine.CheckRequest(rec.Principal, r.Method, target)
 	g.metrics.decision.Observe(time.Since(t).Seconds())
