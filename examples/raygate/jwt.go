@@ -298,7 +298,7 @@ func (k *JWKS) Key(kid, alg string) (*jose.JSONWebKey, bool) {
 	if key, ok := k.find(kid, alg); ok {
 		return key, true
 	}
-	if k.isURL() && k.refresh(false) {
+	if k.refresh(false) { // a file is read again too: rotated by the operator
 		return k.find(kid, alg)
 	}
 	return nil, false

@@ -73,8 +73,10 @@ func TestLoad(t *testing.T) {
 		{"static token", h.srv.URL + "/projects/a/api/jobs/", tokCora},
 		{"JWT EdDSA", jsrv.URL + "/projects/a/api/jobs/", token},
 	} {
-		rps, med, p99 := load(t, tc.url, tc.token, 16, 3*time.Second)
-		t.Logf("%-13s %7.0f req/s   median %6.0f us   p99 %6.0f us", tc.name, rps, med, p99)
+		for _, conc := range []int{1, 16} {
+			rps, med, p99 := load(t, tc.url, tc.token, conc, 3*time.Second)
+			t.Logf("%-13s c=%-2d %7.0f req/s   median %6.0f us   p99 %6.0f us", tc.name, conc, rps, med, p99)
+		}
 	}
 }
 
@@ -115,4 +117,23 @@ func load(t *testing.T, url, token string, conc int, d time.Duration) (rps, med,
 		return 0, 0, 0
 	}
 	return float64(len(lat)) / d.Seconds(), lat[len(lat)/2], lat[int(0.99*float64(len(lat)-1))]
+}
+
+// BenchmarkJWTVerifyUncached is the cost of a token's first use: signature
+// and claims, without the verified-token cache.
+func BenchmarkJWTVerifyUncached(b *testing.B) {
+	for _, alg := range []jose.SignatureAlgorithm{jose.EdDSA, jose.ES256, jose.RS256} {
+		b.Run(string(alg), func(b *testing.B) {
+			k := newKey(b, "k", alg)
+			path := b.TempDir() + "/jwks.json"
+			os.WriteFile(path, jwksJSON(k), 0o600)
+			a := newJWTAuthFor(b, path, JWTConfig{Issuer: testIssuer, Audience: testAudience})
+			tok := k.sign(b, nil, nil)
+			for b.Loop() {
+				if _, _, err := a.verify(tok); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
