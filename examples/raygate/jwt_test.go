@@ -348,3 +348,37 @@ func TestJWTCacheHonoursExpiryAndKeyWithdrawal(t *testing.T) {
 		t.Error("cached token accepted after its key was withdrawn")
 	}
 }
+
+// Discovery: the issuer's openid-configuration names the jwks_uri, and must
+// name the issuer itself; fetch URLs must be https unless on loopback.
+func TestDiscovery(t *testing.T) {
+	k := newKey(t, "k", jose.EdDSA)
+	jw := newJWKSServer(t, k)
+	var issuer string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/.well-known/openid-configuration" {
+			http.NotFound(w, r)
+			return
+		}
+		json.NewEncoder(w).Encode(map[string]string{"issuer": issuer, "jwks_uri": jw.srv.URL})
+	}))
+	defer srv.Close()
+	issuer = srv.URL
+	if u, err := Discover(nil, srv.URL); err != nil || u != jw.srv.URL {
+		t.Errorf("discover: %q %v", u, err)
+	}
+	issuer = "https://someone-else"
+	if _, err := Discover(nil, srv.URL); err == nil {
+		t.Error("a discovery document naming another issuer accepted")
+	}
+	for _, bad := range []string{"http://example.com/jwks", "ftp://127.0.0.1/x", "http://10.0.0.1/x", "https://"} {
+		if CheckFetchURL(bad) == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+	for _, good := range []string{"https://login.example.com/keys", "http://127.0.0.1:8080/x", "http://[::1]:1/x"} {
+		if err := CheckFetchURL(good); err != nil {
+			t.Errorf("%s: %v", good, err)
+		}
+	}
+}
