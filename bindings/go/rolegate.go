@@ -13,9 +13,9 @@
 // a caller-owned result slice in one cgo call.
 //
 // Lifetimes: call [Engine.Close] (and [Snapshot.Release]) when done; both are
-// idempotent, and a cleanup frees what a program forgets. Close must not run
-// while other goroutines still call the Engine; snapshots already acquired
-// stay valid after Close.
+// idempotent, and a cleanup frees what a program forgets. Close may overlap
+// calls from other goroutines: it waits for the calls in flight, and calls
+// after it return ErrClosed. Snapshots already acquired stay valid after Close.
 package rolegate
 
 /*
@@ -776,19 +776,51 @@ func options(opts []Option) *C.rolegate_options {
 // ---- Engine ------------------------------------------------------------------
 
 // Engine holds the bundle in service. Its methods may be called from any
-// number of goroutines at once, Publish included; Close must not overlap
-// other calls.
+// number of goroutines at once, Publish and Close included. An Engine must not
+// be copied after first use (go vet's copylocks check flags copies).
 type Engine struct {
-	h       unsafe.Pointer // *C.rolegate_engine, nil once closed; accessed atomically
+	_ noCopy
+	// state is the in-flight call count (low bits) plus engineClosed. Every
+	// call enters (one atomic add: no lock, no allocation) and leaves; Close
+	// sets engineClosed and frees the handle once the count drains to zero, so
+	// no call can run on freed memory. The cost is one shared cache line per
+	// call, a few ns under contention: cheaper than the cgo call it guards.
+	state   atomic.Int64
+	drained chan struct{} // a token when the count reaches zero after Close
+	h       *C.rolegate_engine
 	cleanup runtime.Cleanup
 }
 
-func (e *Engine) handle() *C.rolegate_engine {
-	return (*C.rolegate_engine)(atomic.LoadPointer(&e.h))
+const engineClosed = int64(1) << 62
+
+// noCopy makes go vet's copylocks check flag copies of the struct holding it.
+type noCopy struct{}
+
+func (*noCopy) Lock()   {}
+func (*noCopy) Unlock() {}
+
+// enter starts a call; the handle it returns stays valid until leave. It
+// returns nil (and needs no leave) once Close has begun.
+func (e *Engine) enter() *C.rolegate_engine {
+	if e.state.Add(1)&engineClosed != 0 {
+		e.leave()
+		return nil
+	}
+	return e.h
+}
+
+// leave ends a call begun by a successful or failed enter.
+func (e *Engine) leave() {
+	if e.state.Add(-1) == engineClosed {
+		select { // the last call out after Close wakes it; one token is enough
+		case e.drained <- struct{}{}:
+		default:
+		}
+	}
 }
 
 func newEngine(h *C.rolegate_engine) *Engine {
-	e := &Engine{h: unsafe.Pointer(h)}
+	e := &Engine{h: h, drained: make(chan struct{}, 1)}
 	e.cleanup = runtime.AddCleanup(e, func(h *C.rolegate_engine) { C.rolegate_engine_free(h) }, h)
 	return e
 }
@@ -835,15 +867,26 @@ func LoadFile(path string, opts ...Option) (*Engine, error) {
 	return newEngine(h), nil
 }
 
-// Close frees the engine. It is idempotent; later calls return ErrClosed.
-// Snapshots already acquired stay valid until released.
+// Close frees the engine. It waits for calls in flight on other goroutines to
+// return (it must not be called from inside one); calls that start after it
+// return ErrClosed. It is idempotent: a second Close returns at once, possibly
+// before the first has finished waiting. Snapshots already acquired stay valid
+// until released.
 func (e *Engine) Close() error {
-	h := atomic.SwapPointer(&e.h, nil)
-	if h == nil {
-		return nil
+	for {
+		s := e.state.Load()
+		if s&engineClosed != 0 {
+			return nil
+		}
+		if e.state.CompareAndSwap(s, s|engineClosed) {
+			break
+		}
+	}
+	for e.state.Load() != engineClosed {
+		<-e.drained
 	}
 	e.cleanup.Stop()
-	C.rolegate_engine_free((*C.rolegate_engine)(h))
+	C.rolegate_engine_free(e.h)
 	return nil
 }
 
@@ -851,14 +894,14 @@ func (e *Engine) Close() error {
 // meanwhile finish on the bundle they started with. On error (a
 // *BundleError) the bundle in service stays in service.
 func (e *Engine) Publish(bundle []byte) error {
-	h := e.handle()
+	h := e.enter()
 	if h == nil {
 		return ErrClosed
 	}
+	defer e.leave()
 	var err *C.rolegate_error
 	st := C.rolegate_engine_publish(h, cbytes(bundle), C.size_t(len(bundle)), &err)
 	runtime.KeepAlive(bundle)
-	runtime.KeepAlive(e)
 	if st != C.ROLEGATE_OK {
 		return errorFrom(st, err)
 	}
@@ -868,14 +911,14 @@ func (e *Engine) Publish(bundle []byte) error {
 
 // PublishFile is Publish with the bundle read from a file.
 func (e *Engine) PublishFile(path string) error {
-	h := e.handle()
+	h := e.enter()
 	if h == nil {
 		return ErrClosed
 	}
+	defer e.leave()
 	var err *C.rolegate_error
 	st := C.rolegate_engine_publish_file(h, cstr(path), C.size_t(len(path)), &err)
 	runtime.KeepAlive(path)
-	runtime.KeepAlive(e)
 	if st != C.ROLEGATE_OK {
 		return withFile(errorFrom(st, err), path)
 	}
@@ -886,12 +929,12 @@ func (e *Engine) PublishFile(path string) error {
 // Generation is the number of bundles published so far (1 after NewEngine);
 // 0 for a closed engine.
 func (e *Engine) Generation() uint64 {
-	h := e.handle()
+	h := e.enter()
 	if h == nil {
 		return 0
 	}
+	defer e.leave()
 	g := uint64(C.rolegate_engine_generation(h))
-	runtime.KeepAlive(e)
 	return g
 }
 
@@ -899,15 +942,15 @@ func (e *Engine) Generation() uint64 {
 // service (SPEC §3). A deny is a Decision, not an error; an error (only for a
 // closed engine or a library failure) comes with a deny.
 func (e *Engine) Check(principal, action, resource string) (Decision, error) {
-	h := e.handle()
+	h := e.enter()
 	if h == nil {
 		return deny, ErrClosed
 	}
+	defer e.leave()
 	var d Decision
 	st := C.rolegate_engine_check(h, cstr(principal), C.size_t(len(principal)), cstr(action),
 		C.size_t(len(action)), cstr(resource), C.size_t(len(resource)),
 		(*C.rolegate_decision)(unsafe.Pointer(&d)))
-	runtime.KeepAlive(e)
 	if st != C.ROLEGATE_OK {
 		return deny, statusError(st)
 	}
@@ -916,13 +959,13 @@ func (e *Engine) Check(principal, action, resource string) (Decision, error) {
 
 // acquire pins the bundle in service for one engine-level call.
 func (e *Engine) acquire() (*C.rolegate_snapshot, error) {
-	h := e.handle()
+	h := e.enter()
 	if h == nil {
 		return nil, ErrClosed
 	}
+	defer e.leave()
 	var s *C.rolegate_snapshot
 	st := C.rolegate_engine_acquire(h, &s)
-	runtime.KeepAlive(e)
 	if st != C.ROLEGATE_OK || s == nil {
 		if st == C.ROLEGATE_OK {
 			st = C.ROLEGATE_E_INTERNAL
@@ -990,14 +1033,18 @@ func (e *Engine) CheckBatch(b *Batch, out []Decision) ([]Decision, error) {
 // Acquire pins the bundle in service: every query through the Snapshot sees
 // it, whatever is published meanwhile. Release the Snapshot when done.
 func (e *Engine) Acquire() (*Snapshot, error) {
-	h := e.handle()
+	h := e.enter()
 	if h == nil {
 		return nil, ErrClosed
 	}
+	defer e.leave()
 	gen := uint64(C.rolegate_engine_generation(h))
-	s, err := e.acquire()
-	if err != nil {
-		return nil, err
+	var s *C.rolegate_snapshot
+	if st := C.rolegate_engine_acquire(h, &s); st != C.ROLEGATE_OK || s == nil {
+		if st == C.ROLEGATE_OK {
+			st = C.ROLEGATE_E_INTERNAL
+		}
+		return nil, statusError(st)
 	}
 	snap := &Snapshot{h: unsafe.Pointer(s), generation: gen}
 	snap.cleanup = runtime.AddCleanup(snap, func(s *C.rolegate_snapshot) { C.rolegate_snapshot_release(s) }, s)

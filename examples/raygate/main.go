@@ -13,7 +13,10 @@
 //	ray job submit --address http://127.0.0.1:8000/projects/a \
 //	        --headers '{"Authorization": "Bearer <token>"}' -- python job.py
 //
+//	raygate -config raygate.yaml     # everything in a file; flags override it
 //	raygate hash-token < token.txt   # the digest to put in the token file
+//	raygate gen-signing-key          # an ed25519 key pair for signed bundles
+//	raygate sign-bundle KEYFILE < bundle.json > bundle.json.sig
 //
 // See README.md beside this file.
 package main
@@ -21,20 +24,21 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/base64"
 	"flag"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
-	"time"
 
 	rolegate "github.com/rolegate/rolegate/bindings/go"
 )
+
+// Version is raygate's version, set at build time with
+// -ldflags "-X main.Version=...".
+var Version = "dev"
 
 type multiFlag []string
 
@@ -42,10 +46,17 @@ func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == "hash-token" {
-		os.Exit(hashToken())
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case "hash-token":
+			os.Exit(hashToken())
+		case "gen-signing-key":
+			os.Exit(genSigningKey())
+		case "sign-bundle":
+			os.Exit(signBundle(os.Args[2:]))
+		}
 	}
-	os.Exit(run())
+	os.Exit(run(os.Args[1:]))
 }
 
 func hashToken() int {
@@ -55,122 +66,228 @@ func hashToken() int {
 		fmt.Fprintln(os.Stderr, "raygate hash-token: give the token on standard input")
 		return 2
 	}
+	if len(token) < MinStaticTokenBytes {
+		fmt.Fprintf(os.Stderr, "raygate hash-token: a token must be at least %d bytes (raygate refuses shorter ones)\n", MinStaticTokenBytes)
+		return 2
+	}
 	fmt.Println(TokenDigest(token))
 	return 0
 }
 
-func run() int {
-	var (
-		listen      = flag.String("listen", "127.0.0.1:8000", "address to listen on")
-		bundlePath  = flag.String("bundle", "", "rolegate bundle (JSON) with the routes; reloaded when it changes")
-		tokensPath  = flag.String("tokens", "", "token file mapping SHA-256 token digests to principals; reloaded when it changes")
-		accessPath  = flag.String("access-log", "-", "access log file (JSON Lines), - for standard output")
-		interval    = flag.Duration("reload-interval", time.Second, "how often to look for a changed bundle or token file")
-		allowShared = flag.Bool("allow-shared-cluster", false, "allow two projects to name the same Ray cluster (Ray does not isolate them)")
-		upstreamArg multiFlag
-	)
-	flag.Var(&upstreamArg, "upstream", "PROJECT=URL of the project's Ray dashboard (repeatable)")
-	flag.Parse()
-	ops := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	fail := func(msg string, args ...any) int { ops.Error(msg, args...); return 1 }
+func genSigningKey() int {
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	fmt.Printf("private (keep secret; for sign-bundle): %s\npublic (bundle.public_key): %s\n",
+		base64.StdEncoding.EncodeToString(priv.Seed()), base64.StdEncoding.EncodeToString(pub))
+	return 0
+}
 
-	if *bundlePath == "" || *tokensPath == "" || len(upstreamArg) == 0 || flag.NArg() != 0 {
-		fmt.Fprintln(os.Stderr, "usage: raygate -bundle FILE -tokens FILE -upstream PROJECT=URL [-upstream ...] [-listen ADDR] [-access-log FILE]")
+func signBundle(args []string) int {
+	if len(args) != 1 {
+		fmt.Fprintln(os.Stderr, "usage: raygate sign-bundle KEYFILE < bundle.json > bundle.json.sig")
 		return 2
 	}
-	upstreams := Upstreams{}
-	for _, spec := range upstreamArg {
-		if err := upstreams.Add(spec, *allowShared); err != nil {
-			return fail("bad -upstream", "error", err.Error())
-		}
+	text, err := ReadFileCapped(args[0], 4096)
+	seed, err2 := base64.StdEncoding.DecodeString(strings.TrimSpace(string(text)))
+	if err != nil || err2 != nil || len(seed) != ed25519.SeedSize {
+		fmt.Fprintln(os.Stderr, "raygate sign-bundle: KEYFILE must hold the base64 private key gen-signing-key printed")
+		return 2
 	}
-
-	// The bundle: the first load must succeed; later ones may fail and the
-	// bundle in service stays.
-	bundleData, err := os.ReadFile(*bundlePath)
+	data, err := readCapped(os.Stdin, DefaultMaxBundleBytes, "bundle")
 	if err != nil {
-		return fail("cannot read the bundle", "error", err.Error())
+		fmt.Fprintln(os.Stderr, "raygate sign-bundle:", err)
+		return 1
 	}
-	engine, err := rolegate.NewEngine(bundleData)
-	if err != nil {
-		return fail("the bundle does not compile", "path", *bundlePath, "error", err.Error())
-	}
-	bundleWatch := &FileWatcher{Name: "bundle", Path: *bundlePath, Interval: *interval, Log: ops,
-		Apply: func(data []byte) ([]any, error) {
-			if err := engine.Publish(data); err != nil {
-				return nil, err
-			}
-			return []any{"generation", engine.Generation()}, nil
-		}}
-	bundleWatch.Prime(bundleData)
-
-	tokens := &TokenFile{}
-	tokenWatch := &FileWatcher{Name: "tokens", Path: *tokensPath, Interval: *interval, Log: ops,
-		Apply: func(data []byte) ([]any, error) {
-			n, err := tokens.Load(data)
-			return []any{"tokens", n}, err
-		}}
-	if err := tokenWatch.Load(); err != nil {
-		return fail("cannot load the token file", "path", *tokensPath, "error", err.Error())
-	}
-
-	access := NewAccessLog(os.Stdout)
-	if *accessPath != "-" {
-		f, err := os.OpenFile(*accessPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
-		if err != nil {
-			return fail("cannot open the access log", "error", err.Error())
-		}
-		defer f.Close()
-		access = NewAccessLog(f)
-	}
-
-	gw := NewGateway(engine, tokens, upstreams, access, ops)
-	ln, err := net.Listen("tcp", *listen)
-	if err != nil {
-		return fail("cannot listen", "error", err.Error())
-	}
-	srv := &http.Server{
-		Handler:           gw,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(ops.Handler(), slog.LevelWarn),
-	}
-
-	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
-	kickBundle, kickTokens := make(chan struct{}, 1), make(chan struct{}, 1)
-	go bundleWatch.Run(ctx, kickBundle)
-	go tokenWatch.Run(ctx, kickTokens)
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM)
-	go func() {
-		for s := range sigs {
-			if s == syscall.SIGHUP {
-				for _, k := range []chan struct{}{kickBundle, kickTokens} {
-					select {
-					case k <- struct{}{}:
-					default:
-					}
-				}
-				continue
-			}
-			ops.Info("shutting down", "signal", s.String())
-			sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			srv.Shutdown(sctx)
-			cancel()
-			stop()
-			return
-		}
-	}()
-
-	ops.Info("raygate listening", "addr", ln.Addr().String(), "projects", upstreams.Names(),
-		"bundle", *bundlePath, "generation", engine.Generation(), "rolegate", rolegate.LibraryVersionString())
-	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fail("serve failed", "error", err.Error())
-	}
-	<-ctx.Done()
-	gw.Wait() // upgraded (hijacked) streams outlive Shutdown; their handlers hold no engine call
-	engine.Close()
+	fmt.Println(base64.StdEncoding.EncodeToString(ed25519.Sign(ed25519.NewKeyFromSeed(seed), data)))
 	return 0
+}
+
+// loadConfig builds the configuration: defaults, then the -config file,
+// then the flags that were given.
+func loadConfig(args []string) (Config, bool, error) {
+	fs := flag.NewFlagSet("raygate", flag.ContinueOnError)
+	c := DefaultConfig()
+	var (
+		configPath = fs.String("config", "", "configuration file (YAML or JSON); flags override it")
+		version    = fs.Bool("version", false, "print the version and exit")
+		o          Config // flag values, applied only when given
+		upstreams  multiFlag
+		streaming  multiFlag
+	)
+	fs.StringVar(&o.Listen, "listen", c.Listen, "address to listen on")
+	fs.StringVar(&o.HealthListen, "health-listen", "", "address for /healthz, /readyz and /metrics (unauthenticated: keep it private)")
+	fs.StringVar(&o.TLS.Cert, "tls-cert", "", "TLS certificate (PEM), reloaded on change")
+	fs.StringVar(&o.TLS.Key, "tls-key", "", "TLS private key (PEM)")
+	fs.StringVar(&o.Bundle.File, "bundle", "", "rolegate bundle file (JSON); reloaded when it changes")
+	fs.StringVar(&o.Bundle.URL, "bundle-url", "", "poll the bundle from this http(s) URL (ETag)")
+	fs.StringVar(&o.Bundle.PublicKey, "bundle-public-key", "", "base64 ed25519 key: publish only bundles whose .sig verifies")
+	fs.StringVar(&o.Auth.TokensFile, "tokens", "", "static token file (SHA-256 digests to principals)")
+	fs.StringVar(&o.Logging.DecisionLog, "access-log", c.Logging.DecisionLog, "decision log file (JSON Lines), - for standard output")
+	fs.DurationVar(&o.ReloadInterval, "reload-interval", c.ReloadInterval, "how often to look for a changed bundle or token file")
+	fs.BoolVar(&o.AllowSharedCluster, "allow-shared-cluster", false, "allow two projects to name the same Ray cluster")
+	fs.Var(&upstreams, "upstream", "PROJECT=URL of the project's Ray dashboard (repeatable)")
+	fs.Var(&streaming, "stream-route", "route id that may upgrade to a WebSocket (repeatable), e.g. r-job-logs-tail")
+	if err := fs.Parse(args); err != nil {
+		return c, false, err
+	}
+	if *version {
+		return c, true, nil
+	}
+	if fs.NArg() != 0 {
+		return c, false, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if *configPath != "" {
+		data, err := ReadFileCapped(*configPath, 1<<20)
+		if err != nil {
+			return c, false, err
+		}
+		if err := ParseConfig(data, &c); err != nil {
+			return c, false, fmt.Errorf("%s: %w", *configPath, err)
+		}
+	}
+	fs.Visit(func(f *flag.Flag) { applyFlag(&c, &o, f.Name, upstreams, streaming) })
+	return c, false, c.Validate()
+}
+
+func applyFlag(c, o *Config, name string, upstreams, streaming multiFlag) {
+	switch name {
+	case "listen":
+		c.Listen = o.Listen
+	case "health-listen":
+		c.HealthListen = o.HealthListen
+	case "tls-cert":
+		c.TLS.Cert = o.TLS.Cert
+	case "tls-key":
+		c.TLS.Key = o.TLS.Key
+	case "bundle":
+		c.Bundle.File, c.Bundle.URL = o.Bundle.File, ""
+	case "bundle-url":
+		c.Bundle.URL, c.Bundle.File = o.Bundle.URL, ""
+	case "bundle-public-key":
+		c.Bundle.PublicKey = o.Bundle.PublicKey
+	case "tokens":
+		c.Auth.TokensFile = o.Auth.TokensFile
+	case "access-log":
+		c.Logging.DecisionLog = o.Logging.DecisionLog
+	case "reload-interval":
+		c.ReloadInterval = o.ReloadInterval
+	case "allow-shared-cluster":
+		c.AllowSharedCluster = o.AllowSharedCluster
+	case "upstream":
+		c.Upstreams = map[string]string{}
+		for _, spec := range upstreams {
+			name, url, _ := strings.Cut(spec, "=")
+			c.Upstreams[name] = url
+		}
+	case "stream-route":
+		c.StreamingRoutes = streaming
+	}
+}
+
+func run(args []string) int {
+	cfg, version, err := loadConfig(args)
+	if version {
+		fmt.Printf("raygate %s (librolegate %s)\n", Version, rolegate.LibraryVersionString())
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "raygate:", err)
+		return 2
+	}
+	level := slog.LevelInfo
+	if err := level.UnmarshalText([]byte(cfg.Logging.Level)); err != nil {
+		fmt.Fprintln(os.Stderr, "raygate: config: logging.level:", err)
+		return 2
+	}
+	ops := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	a, err := assemble(cfg, ops)
+	if err != nil {
+		ops.Error("cannot start", "error", err.Error())
+		return 1
+	}
+	return a.serve()
+}
+
+// app is a running raygate: what assemble built and serve runs.
+type app struct {
+	cfg     Config
+	ops     *slog.Logger
+	engine  *rolegate.Engine
+	gw      *Gateway
+	access  *AccessLog
+	metrics *Metrics
+	ready   func() (bool, string)
+	// watchers run until ctx ends; wg joins them before the engine closes.
+	watchers []func(ctx context.Context)
+	kicks    []chan struct{}
+	certs    *CertReloader
+}
+
+func (a *app) watch(f func(ctx context.Context, kick <-chan struct{})) {
+	k := make(chan struct{}, 1)
+	a.kicks = append(a.kicks, k)
+	a.watchers = append(a.watchers, func(ctx context.Context) { f(ctx, k) })
+}
+
+func assemble(cfg Config, ops *slog.Logger) (*app, error) {
+	a := &app{cfg: cfg, ops: ops}
+	upstreams := Upstreams{}
+	for name, u := range cfg.Upstreams {
+		if err := upstreams.Add(name+"="+u, cfg.AllowSharedCluster); err != nil {
+			return nil, fmt.Errorf("upstreams.%s: %w", name, err)
+		}
+	}
+	var gen func() uint64
+	a.metrics = NewMetrics(func() uint64 { return gen() })
+	bundleReady, err := a.loadBundle()
+	if err != nil {
+		return nil, err
+	}
+	gen = a.engine.Generation
+	auth, err := a.loadAuth()
+	if err != nil {
+		a.engine.Close()
+		return nil, err
+	}
+	a.ready = func() (bool, string) {
+		if ok, why := bundleReady(); !ok {
+			return ok, why
+		}
+		return auth.Ready()
+	}
+	if a.access, err = a.openLog(); err != nil {
+		a.engine.Close()
+		return nil, err
+	}
+	if cfg.TLS.Cert != "" {
+		a.certs = &CertReloader{CertFile: cfg.TLS.Cert, KeyFile: cfg.TLS.Key,
+			OnError: func(err error) {
+				ops.Error("certificate reload failed; the one in service stays", "error", err.Error())
+			}}
+		if err := a.certs.Load(); err != nil {
+			a.engine.Close()
+			return nil, err
+		}
+	}
+	a.gw = NewGateway(a.engine, auth, upstreams, a.access, ops,
+		GatewayOptions{StreamingRoutes: cfg.StreamingRoutes, TLS: a.certs != nil, Metrics: a.metrics})
+	a.watchers = append(a.watchers, func(ctx context.Context) { a.gw.streams.Run(ctx, cfg.StreamRecheck) })
+	return a, nil
+}
+
+func (a *app) openLog() (*AccessLog, error) {
+	l := NewAccessLog(os.Stdout)
+	if p := a.cfg.Logging.DecisionLog; p != "-" {
+		var err error
+		if l, err = OpenAccessLog(p); err != nil {
+			return nil, fmt.Errorf("logging.decision_log: %w", err)
+		}
+	}
+	l.OnError = func(err error) { a.ops.Error("decision log write failed", "error", err.Error()) }
+	l.OnRecover = func() { a.ops.Info("decision log writes again") }
+	l.Errors = a.metrics.logErrors.Inc
+	return l, nil
 }

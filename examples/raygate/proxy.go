@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httputil"
@@ -89,23 +90,48 @@ type Gateway struct {
 	proxy     *httputil.ReverseProxy
 	access    *AccessLog
 	ops       *slog.Logger
+	metrics   *Metrics
 	inflight  sync.WaitGroup
+	streams   *Streams
+	// streaming holds the route ids that may upgrade to a WebSocket (Ray's
+	// `ray job logs --follow` uses r-job-logs-tail). Every other upgrade is
+	// refused: an upgrade the upstream accepts becomes a raw tunnel that
+	// raygate can no longer check.
+	streaming map[string]bool
+	tls       bool // the listener is TLS: X-Forwarded-Proto https
+}
+
+// GatewayOptions are the Gateway's optional settings.
+type GatewayOptions struct {
+	StreamingRoutes []string // route ids that may upgrade to a WebSocket
+	TLS             bool
+	Metrics         *Metrics // nil: a private registry nobody scrapes
 }
 
 type forwardKey struct{}
 
 type forward struct {
 	base    *url.URL
+	project string // lower-case project name
 	path    string // decoded path to send upstream
 	rawPath string // the same as received (escapes kept)
 	rec     *Record
+	body    *bodyReader
 }
 
 // NewGateway returns a Gateway deciding with engine, authenticating with
 // auth and forwarding to upstreams.
 func NewGateway(engine *rolegate.Engine, auth Authenticator, upstreams Upstreams,
-	access *AccessLog, ops *slog.Logger) *Gateway {
-	g := &Gateway{engine: engine, auth: auth, upstreams: upstreams, access: access, ops: ops}
+	access *AccessLog, ops *slog.Logger, opt GatewayOptions) *Gateway {
+	g := &Gateway{engine: engine, auth: auth, upstreams: upstreams, access: access, ops: ops,
+		metrics: opt.Metrics, streaming: map[string]bool{}, tls: opt.TLS}
+	if g.metrics == nil {
+		g.metrics = NewMetrics(nil)
+	}
+	for _, id := range opt.StreamingRoutes {
+		g.streaming[id] = true
+	}
+	g.streams = NewStreams(g)
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.Proxy = nil // never send Ray traffic through an environment proxy
 	transport.MaxIdleConnsPerHost = 64
@@ -113,11 +139,28 @@ func NewGateway(engine *rolegate.Engine, auth Authenticator, upstreams Upstreams
 		Rewrite:      g.rewrite,
 		Transport:    transport,
 		ErrorHandler: g.upstreamError,
-		// Rewrite (unlike Director) drops the caller's X-Forwarded-* and
-		// hop-by-hop headers, and upgrades (the WebSocket `ray job logs
-		// --follow` and `ray job submit` use) pass through.
+		// ReverseProxy checks that an upgrade response names the protocol
+		// the request asked for; rewrite only lets a WebSocket ask.
 	}
 	return g
+}
+
+// forwardedHeaders is the allowlist of request headers sent on to Ray: what
+// Ray's HTTP API, its job CLI and its dashboard need. Everything else stays
+// behind (Cookie, X-Real-IP, X-Forwarded-* from the caller, method overrides,
+// identity headers an upstream might trust), since a header Ray or a library
+// under it honours is a way round raygate's decision. raygate sets
+// X-Forwarded-For, X-Forwarded-Host and X-Forwarded-Proto itself.
+var forwardedHeaders = []string{
+	"Accept", "Accept-Encoding", "Accept-Language", "Cache-Control", "Content-Encoding",
+	"Content-Type", "If-Match", "If-Modified-Since", "If-None-Match", "If-Unmodified-Since",
+	"Range", "User-Agent", "Te",
+}
+
+// websocketHeaders go on only for an upgrade raygate allowed.
+var websocketHeaders = []string{
+	"Connection", "Upgrade", "Sec-Websocket-Key", "Sec-Websocket-Version",
+	"Sec-Websocket-Protocol", "Sec-Websocket-Extensions", "Origin",
 }
 
 func (g *Gateway) rewrite(pr *httputil.ProxyRequest) {
@@ -127,85 +170,97 @@ func (g *Gateway) rewrite(pr *httputil.ProxyRequest) {
 	pr.Out.URL.Path = f.path
 	pr.Out.URL.RawPath = f.rawPath
 	pr.Out.Host = ""
-	// The caller's credential is for raygate, not for Ray.
-	pr.Out.Header.Del("Authorization")
-	pr.Out.Header.Del("X-Ray-Authorization")
+	in := pr.Out.Header
+	out := make(http.Header, len(forwardedHeaders))
+	copyHeaders(out, in, forwardedHeaders)
+	if isWebSocket(pr.In) {
+		copyHeaders(out, in, websocketHeaders)
+	}
+	pr.Out.Header = out
 	pr.SetXForwarded()
+	if g.tls {
+		out.Set("X-Forwarded-Proto", "https")
+	}
+	if f.body != nil {
+		pr.Out.Body = f.body
+	}
+}
+
+func copyHeaders(dst, src http.Header, names []string) {
+	for _, k := range names {
+		if v, ok := src[k]; ok {
+			dst[k] = v
+		}
+	}
 }
 
 func (g *Gateway) upstreamError(w http.ResponseWriter, r *http.Request, err error) {
 	f := r.Context().Value(forwardKey{}).(*forward)
 	f.rec.UpstreamError = err.Error()
-	g.ops.Warn("upstream request failed", "upstream", f.base.Host, "error", err.Error())
-	writeJSON(w, http.StatusBadGateway, map[string]string{"error": "bad_gateway", "reason": "upstream_unavailable"})
+	switch {
+	case f.body != nil && f.body.err != nil:
+		// The caller's body broke off (or was malformed): not Ray's fault.
+		f.rec.Failure = "client_body_error"
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "bad_request", "reason": "client_body_error"})
+	case r.Context().Err() != nil:
+		f.rec.Failure = "client_gone" // nobody reads the answer; 499 is nginx's code for it
+		w.WriteHeader(499)
+	default:
+		f.rec.Failure = "upstream_unavailable"
+		g.ops.Warn("upstream request failed", "upstream", f.base.Host, "error", err.Error())
+		writeJSON(w, http.StatusBadGateway, map[string]string{"error": "bad_gateway", "reason": "upstream_unavailable"})
+	}
+}
+
+// bodyReader remembers the error reading the caller's request body, so a
+// broken upload is told apart from an unreachable Ray.
+type bodyReader struct {
+	io.ReadCloser
+	err error
+}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF && b.err == nil {
+		b.err = err
+	}
+	return n, err
 }
 
 // Wait blocks until every request handler has returned.
 func (g *Gateway) Wait() { g.inflight.Wait() }
 
 // ServeHTTP authenticates, decides with rolegate's check_request, and
-// forwards or refuses. Every request gets one access-log line.
+// forwards or refuses. Every request gets one decision-log line.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g.inflight.Add(1)
 	defer g.inflight.Done()
+	markHandled(r)
 	start := time.Now()
 	target := r.RequestURI // the request target exactly as received
 	path := target
 	if i := strings.IndexAny(path, "?#"); i >= 0 {
 		path = path[:i]
 	}
-	rec := &Record{Method: r.Method, Path: path, Remote: r.RemoteAddr}
+	rec := &Record{ID: newDecisionID(), Method: r.Method, Path: path, Remote: r.RemoteAddr,
+		Generation: g.engine.Generation()}
 	sw := &statusWriter{ResponseWriter: w}
-	defer func() {
-		rec.Status = sw.status
-		if rec.Status == 0 {
-			if rec.Decision == "allow" && isUpgrade(r) {
-				// ReverseProxy hijacked the connection for the upgrade
-				// the upstream accepted (a refusal goes through WriteHeader).
-				rec.Status = http.StatusSwitchingProtocols
-			} else {
-				rec.Status = http.StatusOK
-			}
-		}
-		rec.LatencyMS = float64(time.Since(start).Microseconds()) / 1000
-		g.access.Write(rec)
-	}()
+	sw.Header().Set("X-Raygate-Decision-Id", rec.ID)
+	defer func() { g.finish(rec, sw, r, start) }()
 
-	principal, err := g.auth.Authenticate(r)
+	id, err := g.auth.Authenticate(r)
 	if err != nil {
-		reason := "unauthenticated"
-		var ae *AuthError
-		if errors.As(err, &ae) {
-			reason = ae.Reason
-		}
-		rec.Decision, rec.Reason = "unauthenticated", reason
-		rec.CheckUS = micros(time.Since(start))
-		sw.Header().Set("WWW-Authenticate", `Bearer realm="raygate"`)
-		writeJSON(sw, http.StatusUnauthorized, map[string]string{"error": "unauthenticated", "reason": reason})
+		g.unauthenticated(sw, rec, err, start)
 		return
 	}
-	rec.Principal = principal
-
-	d, err := g.engine.CheckRequest(principal, r.Method, target)
-	rec.CheckUS = micros(time.Since(start))
-	if err != nil {
-		rec.Decision, rec.Reason = "error", "decision_failed"
-		g.ops.Error("check_request failed", "error", err.Error())
-		writeJSON(sw, http.StatusInternalServerError, map[string]string{"error": "internal", "reason": "decision_failed"})
+	rec.Principal, rec.Groups = id.Principal, id.Groups
+	// HOOK(asserted groups): the library will soon accept groups asserted by
+	// the credential (id.Groups) with the principal; until then they are
+	// logged only and decide nothing.
+	d, ok := g.decide(sw, rec, r, target, start)
+	if !ok {
 		return
 	}
-	rec.Route, rec.Action, rec.Resource = d.Route, d.Action, d.Resource
-	rec.Reason, rec.Rule = d.Reason.String(), d.Rule
-	if !d.Allowed {
-		rec.Decision = "deny"
-		// The reason, action and scope help a caller ask for the right
-		// role (as Azure's AuthorizationFailed does); the deciding rule is
-		// the operator's business and goes to the access log only.
-		writeJSON(sw, http.StatusForbidden, denyBody{Error: "forbidden", Reason: rec.Reason,
-			Action: d.Action, Resource: d.Resource})
-		return
-	}
-
 	f, status, reason := g.forwardFor(path, target, d.Resource)
 	if f == nil {
 		rec.Decision, rec.Reason = "deny", reason
@@ -216,9 +271,97 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(sw, status, map[string]string{"error": http.StatusText(status), "reason": reason})
 		return
 	}
+	if reason := g.upgradeRefusal(r, d.Route); reason != "" {
+		rec.Decision, rec.Reason = "deny", reason
+		writeJSON(sw, http.StatusBadRequest, map[string]string{"error": "bad_request", "reason": reason})
+		return
+	}
 	rec.Decision = "allow"
 	f.rec = rec
-	g.proxy.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), forwardKey{}, f)))
+	if r.Body != nil && r.Body != http.NoBody {
+		f.body = &bodyReader{ReadCloser: r.Body}
+	}
+	ctx := context.WithValue(r.Context(), forwardKey{}, f)
+	if isWebSocket(r) {
+		var done func()
+		ctx, done = g.streams.Open(ctx, r, rec)
+		defer done()
+	}
+	g.proxy.ServeHTTP(sw, r.WithContext(ctx))
+}
+
+func (g *Gateway) unauthenticated(sw *statusWriter, rec *Record, err error, start time.Time) {
+	reason := "unauthenticated"
+	var ae *AuthError
+	if errors.As(err, &ae) {
+		reason = ae.Reason
+	}
+	rec.Decision, rec.Reason = "unauthenticated", reason
+	rec.CheckUS = micros(time.Since(start))
+	sw.Header().Set("WWW-Authenticate", `Bearer realm="raygate"`)
+	writeJSON(sw, http.StatusUnauthorized, map[string]string{"error": "unauthenticated", "reason": reason})
+}
+
+// decide asks rolegate and answers a refusal; ok is false when it did.
+func (g *Gateway) decide(sw *statusWriter, rec *Record, r *http.Request, target string,
+	start time.Time) (rolegate.RequestDecision, bool) {
+	t := time.Now()
+	d, err := g.engine.CheckRequest(rec.Principal, r.Method, target)
+	g.metrics.decision.Observe(time.Since(t).Seconds())
+	rec.CheckUS = micros(time.Since(start))
+	if err != nil {
+		rec.Decision, rec.Reason = "error", "decision_failed"
+		g.ops.Error("check_request failed", "error", err.Error())
+		writeJSON(sw, http.StatusInternalServerError, map[string]string{"error": "internal", "reason": "decision_failed"})
+		return d, false
+	}
+	rec.Route, rec.Action, rec.Resource = d.Route, d.Action, d.Resource
+	rec.Reason, rec.Rule = d.Reason.String(), d.Rule
+	if !d.Allowed {
+		rec.Decision = "deny"
+		// The reason, action and scope help a caller ask for the right
+		// role (as Azure's AuthorizationFailed does); the deciding rule is
+		// the operator's business and goes to the decision log only.
+		writeJSON(sw, http.StatusForbidden, denyBody{Error: "forbidden", Reason: rec.Reason,
+			Action: d.Action, Resource: d.Resource})
+		return d, false
+	}
+	return d, true
+}
+
+// upgradeRefusal is why an upgrade may not go on ("" when it may, or when
+// the request asks none): only a WebSocket, only on a streaming route.
+func (g *Gateway) upgradeRefusal(r *http.Request, route string) string {
+	if len(r.Header.Values("Upgrade")) == 0 {
+		return ""
+	}
+	if !isWebSocket(r) {
+		return "upgrade_not_allowed"
+	}
+	if !g.streaming[route] {
+		return "upgrade_not_allowed"
+	}
+	return ""
+}
+
+func (g *Gateway) finish(rec *Record, sw *statusWriter, r *http.Request, start time.Time) {
+	rec.Status = sw.status
+	if rec.Status == 0 {
+		if rec.Decision == "allow" && isWebSocket(r) {
+			// ReverseProxy hijacked the connection for the upgrade the
+			// upstream accepted (a refusal goes through WriteHeader).
+			rec.Status = http.StatusSwitchingProtocols
+		} else {
+			rec.Status = http.StatusOK
+		}
+	}
+	rec.LatencyMS = float64(time.Since(start).Microseconds()) / 1000
+	reason := rec.Reason
+	if rec.Failure != "" {
+		reason = rec.Failure
+	}
+	g.metrics.request(rec.Status, reason)
+	g.access.Write(rec)
 }
 
 // forwardFor picks the upstream for an allowed request, and the path to send
@@ -229,8 +372,14 @@ func (g *Gateway) forwardFor(path, target, scope string) (*forward, int, string)
 	if strings.Contains(target, "#") { // never valid in an HTTP request target
 		return nil, http.StatusBadRequest, "bad_path"
 	}
-	rest, ok := strings.CutPrefix(path, ProjectPrefix)
-	if !ok {
+	first, rest, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+	if first != strings.Trim(ProjectPrefix, "/") {
+		// rolegate matched the decoded path: "/%70rojects/a" is the
+		// caller's spelling of a project path, refused as non-canonical; a
+		// route that is not under /projects/ at all is the operator's error.
+		if dec, err := url.PathUnescape(first); err != nil || dec == strings.Trim(ProjectPrefix, "/") {
+			return nil, http.StatusBadRequest, "bad_path"
+		}
 		return nil, http.StatusInternalServerError, "misconfigured_route"
 	}
 	seg, tail, _ := strings.Cut(rest, "/")
@@ -252,7 +401,7 @@ func (g *Gateway) forwardFor(path, target, scope string) (*forward, int, string)
 	if err != nil {
 		return nil, http.StatusBadRequest, "bad_path"
 	}
-	return &forward{base: base, path: decoded, rawPath: rawPath}, 0, ""
+	return &forward{base: base, project: key, path: decoded, rawPath: rawPath}, 0, ""
 }
 
 type denyBody struct {
@@ -294,9 +443,23 @@ func (s *statusWriter) Write(b []byte) (int, error) {
 
 func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
-func isUpgrade(r *http.Request) bool {
-	return r.Header.Get("Upgrade") != "" &&
-		strings.Contains(strings.ToLower(r.Header.Get("Connection")), "upgrade")
+// isWebSocket: the request asks to upgrade to a WebSocket and nothing else
+// (one Upgrade header naming exactly "websocket", RFC 6455 §4.1).
+func isWebSocket(r *http.Request) bool {
+	up := r.Header.Values("Upgrade")
+	return len(up) == 1 && strings.EqualFold(strings.TrimSpace(up[0]), "websocket") &&
+		headerHasToken(r.Header.Values("Connection"), "upgrade")
+}
+
+func headerHasToken(values []string, token string) bool {
+	for _, v := range values {
+		for _, t := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), token) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func asciiLower(s string) string {

@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,6 +27,7 @@ import (
 
 type seen struct {
 	Path, RawPath, Query, Auth, RayAuth, XFF string
+	Header                                   http.Header
 }
 
 type fakeRay struct {
@@ -40,7 +42,7 @@ func newFakeRay(t *testing.T, name string) *fakeRay {
 		f.hits.Add(1)
 		f.last.Store(&seen{Path: r.URL.Path, RawPath: r.URL.EscapedPath(), Query: r.URL.RawQuery,
 			Auth: r.Header.Get("Authorization"), RayAuth: r.Header.Get("X-Ray-Authorization"),
-			XFF: r.Header.Get("X-Forwarded-For")})
+			XFF: r.Header.Get("X-Forwarded-For"), Header: r.Header.Clone()})
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprintf(w, `{"cluster":%q,"path":%q}`, name, r.URL.Path)
 	}))
@@ -48,7 +50,7 @@ func newFakeRay(t *testing.T, name string) *fakeRay {
 	return f
 }
 
-var testTokens = map[string]string{"tok-ada": "user:ada", "tok-cora": "user:cora", "tok-rita": "user:rita"}
+var testTokens = map[string]string{"tok-ada-0123456789abcdef0123456789abcdef": "user:ada", "tok-cora-0123456789abcdef0123456789abcdef": "user:cora", "tok-rita-0123456789abcdef0123456789abcdef": "user:rita"}
 
 func tokenFileJSONFor(m map[string]string) []byte {
 	var b bytes.Buffer
@@ -124,10 +126,21 @@ func newHarness(t *testing.T) *harness {
 	}
 	h.mu = &syncWriter{b: &bytes.Buffer{}}
 	ops := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	h.gw = NewGateway(engine, tokens, ups, NewAccessLog(h.mu), ops)
-	h.srv = httptest.NewServer(h.gw)
-	t.Cleanup(h.srv.Close)
+	h.gw = NewGateway(engine, tokens, ups, NewAccessLog(h.mu), ops,
+		GatewayOptions{StreamingRoutes: []string{"r-job-logs-tail"}})
+	h.srv = startGateway(t, h.gw)
 	return h
+}
+
+// startGateway serves g on 127.0.0.1 the way raygate does (its http.Server
+// and connection wrapper, so refusals before the handler are logged too).
+func startGateway(t *testing.T, g *Gateway) *httptest.Server {
+	ts := httptest.NewUnstartedServer(g)
+	ts.Config = g.NewServer()
+	ts.Listener = Listener(ts.Listener, nil)
+	ts.Start()
+	t.Cleanup(ts.Close)
+	return ts
 }
 
 // raw sends target exactly as given (no client-side cleaning).
@@ -164,7 +177,7 @@ func TestAuthentication(t *testing.T) {
 		{"Bearer nope", "unknown_token"},
 		{"Basic dXNlcjpwdw==", "malformed_authorization"},
 		{"Bearer", "malformed_authorization"},
-		{"Bearer tok-ada extra", "malformed_authorization"},
+		{"Bearer tok-ada-0123456789abcdef0123456789abcdef extra", "malformed_authorization"},
 	} {
 		req, _ := http.NewRequest("GET", h.srv.URL+"/projects/a/api/version", nil)
 		if tc.header != "" {
@@ -187,7 +200,7 @@ func TestAuthentication(t *testing.T) {
 	}
 	// Scheme is case-insensitive (RFC 7235).
 	req, _ := http.NewRequest("GET", h.srv.URL+"/projects/a/api/version", nil)
-	req.Header.Set("Authorization", "bearer tok-rita")
+	req.Header.Set("Authorization", "bearer tok-rita-0123456789abcdef0123456789abcdef")
 	if resp, _ := http.DefaultClient.Do(req); resp.StatusCode != 200 {
 		t.Errorf("lower-case bearer: %d", resp.StatusCode)
 	}
@@ -196,7 +209,7 @@ func TestAuthentication(t *testing.T) {
 func TestForwarding(t *testing.T) {
 	h := newHarness(t)
 	req, _ := http.NewRequest("GET", h.srv.URL+"/projects/a/api/jobs/raysubmit_1?x=1&y=%2F", nil)
-	req.Header.Set("Authorization", "Bearer tok-rita")
+	req.Header.Set("Authorization", "Bearer tok-rita-0123456789abcdef0123456789abcdef")
 	req.Header.Set("X-Ray-Authorization", "Bearer smuggled")
 	req.Header.Set("X-Forwarded-For", "10.9.9.9")
 	resp, err := http.DefaultClient.Do(req)
@@ -219,19 +232,19 @@ func TestForwarding(t *testing.T) {
 		t.Errorf("caller's X-Forwarded-For was passed on: %q", s.XFF)
 	}
 	// Escapes are forwarded as received (decoded once, by Ray, as by rolegate).
-	if code, _ := h.raw(t, "GET", "/projects/a/api/jobs/job%41%20x", "tok-rita"); code != 200 {
+	if code, _ := h.raw(t, "GET", "/projects/a/api/jobs/job%41%20x", "tok-rita-0123456789abcdef0123456789abcdef"); code != 200 {
 		t.Fatalf("escaped job id: %d", code)
 	}
 	if s := h.a.last.Load(); s.Path != "/api/jobs/jobA x" || s.RawPath != "/api/jobs/job%41%20x" {
 		t.Errorf("upstream saw %q (raw %q)", s.Path, s.RawPath)
 	}
 	// Project names compare case-insensitively, as scopes do: same cluster.
-	if code, _ := h.raw(t, "GET", "/projects/A/api/jobs/", "tok-rita"); code != 200 || h.a.last.Load().Path != "/api/jobs/" {
+	if code, _ := h.raw(t, "GET", "/projects/A/api/jobs/", "tok-rita-0123456789abcdef0123456789abcdef"); code != 200 || h.a.last.Load().Path != "/api/jobs/" {
 		t.Errorf("/projects/A: %d", code)
 	}
 	// An admin may name a project that has no cluster: 404, nothing forwarded.
 	before := h.a.hits.Load() + h.b.hits.Load()
-	if code, body := h.raw(t, "GET", "/projects/zzz/api/jobs/", "tok-ada"); code != 404 || body["reason"] != "unknown_project" {
+	if code, body := h.raw(t, "GET", "/projects/zzz/api/jobs/", "tok-ada-0123456789abcdef0123456789abcdef"); code != 404 || body["reason"] != "unknown_project" {
 		t.Errorf("unknown project: %d %v", code, body)
 	}
 	if h.a.hits.Load()+h.b.hits.Load() != before {
@@ -246,21 +259,21 @@ func TestDecisions(t *testing.T) {
 		status                int
 		reason, cluster       string
 	}{
-		{"tok-rita", "GET", "/projects/a/api/jobs/", 200, "", "a"},
-		{"tok-rita", "POST", "/projects/a/api/jobs/", 403, "no_grant", ""},
-		{"tok-rita", "GET", "/projects/a/api/jobs/j1/logs", 403, "no_grant", ""},
-		{"tok-rita", "GET", "/projects/b/api/jobs/", 403, "no_grant", ""},
-		{"tok-cora", "POST", "/projects/a/api/jobs/", 200, "", "a"},
-		{"tok-cora", "PUT", "/projects/a/api/packages/gcs/_ray_pkg_0123.zip", 200, "", "a"},
-		{"tok-cora", "GET", "/projects/a/api/jobs/j1/logs", 200, "", "a"},
-		{"tok-cora", "POST", "/projects/b/api/jobs/", 403, "no_grant", ""},
-		{"tok-cora", "POST", "/projects/a/api/jobs/j1/stop", 403, "no_grant", ""},
-		{"tok-cora", "DELETE", "/projects/a/api/jobs/j1", 403, "no_grant", ""},
-		{"tok-ada", "POST", "/projects/b/api/jobs/j1/stop", 200, "", "b"},
-		{"tok-ada", "DELETE", "/projects/a/api/jobs/j1", 200, "", "a"},
-		{"tok-ada", "GET", "/projects/a/api/v0/logs/file", 403, "no_route", ""},
-		{"tok-ada", "GET", "/api/jobs/", 403, "no_route", ""},
-		{"tok-ada", "PATCH", "/projects/a/api/jobs/", 403, "no_route", ""},
+		{"tok-rita-0123456789abcdef0123456789abcdef", "GET", "/projects/a/api/jobs/", 200, "", "a"},
+		{"tok-rita-0123456789abcdef0123456789abcdef", "POST", "/projects/a/api/jobs/", 403, "no_grant", ""},
+		{"tok-rita-0123456789abcdef0123456789abcdef", "GET", "/projects/a/api/jobs/j1/logs", 403, "no_grant", ""},
+		{"tok-rita-0123456789abcdef0123456789abcdef", "GET", "/projects/b/api/jobs/", 403, "no_grant", ""},
+		{"tok-cora-0123456789abcdef0123456789abcdef", "POST", "/projects/a/api/jobs/", 200, "", "a"},
+		{"tok-cora-0123456789abcdef0123456789abcdef", "PUT", "/projects/a/api/packages/gcs/_ray_pkg_0123.zip", 200, "", "a"},
+		{"tok-cora-0123456789abcdef0123456789abcdef", "GET", "/projects/a/api/jobs/j1/logs", 200, "", "a"},
+		{"tok-cora-0123456789abcdef0123456789abcdef", "POST", "/projects/b/api/jobs/", 403, "no_grant", ""},
+		{"tok-cora-0123456789abcdef0123456789abcdef", "POST", "/projects/a/api/jobs/j1/stop", 403, "no_grant", ""},
+		{"tok-cora-0123456789abcdef0123456789abcdef", "DELETE", "/projects/a/api/jobs/j1", 403, "no_grant", ""},
+		{"tok-ada-0123456789abcdef0123456789abcdef", "POST", "/projects/b/api/jobs/j1/stop", 200, "", "b"},
+		{"tok-ada-0123456789abcdef0123456789abcdef", "DELETE", "/projects/a/api/jobs/j1", 200, "", "a"},
+		{"tok-ada-0123456789abcdef0123456789abcdef", "GET", "/projects/a/api/v0/logs/file", 403, "no_route", ""},
+		{"tok-ada-0123456789abcdef0123456789abcdef", "GET", "/api/jobs/", 403, "no_route", ""},
+		{"tok-ada-0123456789abcdef0123456789abcdef", "PATCH", "/projects/a/api/jobs/", 403, "no_route", ""},
 	}
 	for _, tc := range cases {
 		ha, hb := h.a.hits.Load(), h.b.hits.Load()
@@ -284,7 +297,7 @@ func TestDecisions(t *testing.T) {
 		}
 	}
 	// The 403 body names action and scope; the access log also names the rule.
-	_, body := h.raw(t, "POST", "/projects/b/api/jobs/", "tok-cora")
+	_, body := h.raw(t, "POST", "/projects/b/api/jobs/", "tok-cora-0123456789abcdef0123456789abcdef")
 	if body["action"] != "Ray.Cluster/jobs/write" || body["resource"] != "/projects/b" {
 		t.Errorf("403 body: %v", body)
 	}
@@ -326,7 +339,7 @@ func TestTraversalAndSmuggling(t *testing.T) {
 		"*",
 	} {
 		ha, hb := h.a.hits.Load(), h.b.hits.Load()
-		code, body := h.raw(t, "GET", target, "tok-cora")
+		code, body := h.raw(t, "GET", target, "tok-cora-0123456789abcdef0123456789abcdef")
 		t.Logf("%-70s %d %v", target, code, body["reason"])
 		if code == 200 || (code == 403 && body["reason"] != "bad_path") {
 			t.Errorf("%s: %d %v", target, code, body)
@@ -337,7 +350,7 @@ func TestTraversalAndSmuggling(t *testing.T) {
 	}
 	// A fragment is never valid in a request target: refused after the
 	// decision (rolegate would decide on the path before '#').
-	if code, body := h.raw(t, "GET", "/projects/a/api/jobs/#/../../b", "tok-cora"); code != 400 || body["reason"] != "bad_path" {
+	if code, body := h.raw(t, "GET", "/projects/a/api/jobs/#/../../b", "tok-cora-0123456789abcdef0123456789abcdef"); code != 400 || body["reason"] != "bad_path" {
 		t.Errorf("fragment: %d %v", code, body)
 	}
 }
@@ -355,7 +368,7 @@ func TestScopeMustMatchProject(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, target := range []string{"/projects/a/api/version", "/api/version"} {
-		if code, body := h.raw(t, "GET", target, "tok-cora"); code != 500 || body["reason"] != "misconfigured_route" {
+		if code, body := h.raw(t, "GET", target, "tok-cora-0123456789abcdef0123456789abcdef"); code != 500 || body["reason"] != "misconfigured_route" {
 			t.Errorf("%s: %d %v", target, code, body)
 		}
 	}
@@ -423,7 +436,7 @@ func TestHotReloadUnderLoad(t *testing.T) {
 	write(orig)
 	var logBuf syncWriter
 	logBuf.b = &bytes.Buffer{}
-	w := &FileWatcher{Name: "bundle", Path: path, Interval: 5 * time.Millisecond,
+	w := &FileWatcher{Name: "bundle", Path: path, Interval: 5 * time.Millisecond, Limit: DefaultMaxBundleBytes,
 		Log:   slog.New(slog.NewJSONHandler(&logBuf, nil)),
 		Apply: func(data []byte) ([]any, error) { return nil, h.engine.Publish(data) }}
 	w.Prime(orig)
@@ -443,7 +456,7 @@ func TestHotReloadUnderLoad(t *testing.T) {
 				default:
 				}
 				req, _ := http.NewRequest("GET", h.srv.URL+"/projects/a/api/jobs/", nil)
-				req.Header.Set("Authorization", "Bearer tok-cora")
+				req.Header.Set("Authorization", "Bearer tok-cora-0123456789abcdef0123456789abcdef")
 				resp, err := client.Do(req)
 				total.Add(1)
 				if err != nil || resp.StatusCode != 200 {
@@ -456,7 +469,10 @@ func TestHotReloadUnderLoad(t *testing.T) {
 			}
 		}()
 	}
-	ritaB := func() int { code, _ := h.raw(t, "GET", "/projects/b/api/jobs/", "tok-rita"); return code }
+	ritaB := func() int {
+		code, _ := h.raw(t, "GET", "/projects/b/api/jobs/", "tok-rita-0123456789abcdef0123456789abcdef")
+		return code
+	}
 	gen0 := h.engine.Generation()
 	settle := func() { time.Sleep(20 * time.Millisecond) } // let requests run on each bundle
 	for round := 0; round < 3; round++ {
@@ -505,9 +521,9 @@ func BenchmarkDecision(b *testing.B) {
 	defer engine.Close()
 	tokens := &TokenFile{}
 	tokens.Load(tokenFileJSONFor(testTokens))
-	gw := NewGateway(engine, tokens, Upstreams{}, NewAccessLog(io.Discard), slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	gw := NewGateway(engine, tokens, Upstreams{}, NewAccessLog(io.Discard), slog.New(slog.NewJSONHandler(io.Discard, nil)), GatewayOptions{})
 	req := httptest.NewRequest("POST", "/projects/b/api/jobs/", nil)
-	req.Header.Set("Authorization", "Bearer tok-cora")
+	req.Header.Set("Authorization", "Bearer tok-cora-0123456789abcdef0123456789abcdef")
 	b.ReportAllocs()
 	for b.Loop() {
 		w := httptest.NewRecorder()
@@ -526,30 +542,56 @@ func TestTokenReload(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "tokens.json")
 	var logBuf syncWriter
 	logBuf.b = &bytes.Buffer{}
-	w := &FileWatcher{Name: "tokens", Path: path, Interval: time.Hour,
-		Log:   slog.New(slog.NewJSONHandler(&logBuf, nil)),
-		Apply: func(data []byte) ([]any, error) { _, err := tokens.Load(data); return nil, err }}
-	with := map[string]string{"tok-new": "user:rita"}
+	w := &FileWatcher{Name: "tokens", Path: path, Interval: time.Hour, Limit: MaxTokenFileBytes,
+		Unreadable: tokens.Fail,
+		Log:        slog.New(slog.NewJSONHandler(&logBuf, nil)),
+		Apply:      func(data []byte) ([]any, error) { _, err := tokens.Load(data); return nil, err }}
+	with := map[string]string{"tok-new-0123456789abcdef0123456789abcdef": "user:rita"}
 	os.WriteFile(path, tokenFileJSONFor(with), 0o600)
 	w.Poll()
-	if code, _ := h.raw(t, "GET", "/projects/a/api/jobs/", "tok-new"); code != 200 {
+	if code, _ := h.raw(t, "GET", "/projects/a/api/jobs/", "tok-new-0123456789abcdef0123456789abcdef"); code != 200 {
 		t.Errorf("new token: %d", code)
 	}
-	if code, _ := h.raw(t, "GET", "/projects/a/api/jobs/", "tok-rita"); code != 401 {
+	if code, _ := h.raw(t, "GET", "/projects/a/api/jobs/", "tok-rita-0123456789abcdef0123456789abcdef"); code != 401 {
 		t.Errorf("removed token still works: %d", code)
 	}
-	os.WriteFile(path, []byte(`{"tokens": [`), 0o600)
-	w.Poll()
-	if code, _ := h.raw(t, "GET", "/projects/a/api/jobs/", "tok-new"); code != 200 {
-		t.Errorf("a bad token file changed the tokens in service: %d", code)
+	// Truncated, emptied, deleted: fail closed (401 for everyone, not ready).
+	for _, bad := range [][]byte{[]byte(`{"tokens": [`), []byte(``), []byte(`{"tokens": []}`), nil} {
+		os.WriteFile(path, tokenFileJSONFor(with), 0o600)
+		w.Poll()
+		if code, _ := h.raw(t, "GET", "/projects/a/api/jobs/", "tok-new-0123456789abcdef0123456789abcdef"); code != 200 {
+			t.Fatalf("good file back: %d", code)
+		}
+		if bad == nil {
+			os.Remove(path)
+		} else {
+			os.WriteFile(path, bad, 0o600)
+		}
+		w.Poll()
+		code, body := h.raw(t, "GET", "/projects/a/api/jobs/", "tok-new-0123456789abcdef0123456789abcdef")
+		if code != 401 {
+			t.Errorf("token file %q: old token still valid: %d %v", bad, code, body)
+		}
+		if ok, why := tokens.Ready(); ok {
+			t.Errorf("token file %q: still ready", bad)
+		} else {
+			t.Logf("token file %q: not ready: %s", bad, why)
+		}
 	}
-	if !strings.Contains(logBuf.b.String(), "tokens rejected") {
+	if !strings.Contains(logBuf.b.String(), "failing closed") {
 		t.Errorf("bad token file not logged: %s", logBuf.b.String())
 	}
-	os.Remove(path)
 	w.Poll()
 	w.Poll()
 	if n := strings.Count(logBuf.b.String(), "unreadable"); n != 1 {
 		t.Errorf("a missing file logged %d times, want once", n)
 	}
+}
+
+func mustURL(t *testing.T, raw string) *url.URL {
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }

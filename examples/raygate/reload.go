@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"log/slog"
-	"os"
 	"time"
 
 	rolegate "github.com/rolegate/rolegate/bindings/go"
@@ -20,8 +19,14 @@ type FileWatcher struct {
 	Name     string // "bundle", "tokens": for the log
 	Path     string
 	Interval time.Duration
+	Limit    int64 // the largest file accepted (ReadFileCapped)
 	Apply    func(data []byte) (attrs []any, err error)
-	Log      *slog.Logger
+	// Unreadable, when set, is told each time the file cannot be read (gone,
+	// not a regular file, too large): the token file fails closed there.
+	Unreadable func(err error)
+	// Result, when set, is told the outcome of every apply (for metrics).
+	Result func(ok bool)
+	Log    *slog.Logger
 
 	last    [sha256.Size]byte
 	lastErr string
@@ -32,7 +37,7 @@ func (w *FileWatcher) Prime(data []byte) { w.last = sha256.Sum256(data) }
 
 // Load reads and applies the file now, whether or not it changed.
 func (w *FileWatcher) Load() error {
-	data, err := os.ReadFile(w.Path)
+	data, err := ReadFileCapped(w.Path, w.Limit)
 	if err != nil {
 		return err
 	}
@@ -43,11 +48,22 @@ func (w *FileWatcher) Load() error {
 
 // Poll applies the file if its content changed since the last attempt.
 func (w *FileWatcher) Poll() {
-	data, err := os.ReadFile(w.Path)
+	data, err := ReadFileCapped(w.Path, w.Limit)
 	if err != nil {
+		w.last = [sha256.Size]byte{} // a file put back unchanged must be applied again
+		if w.Unreadable != nil {
+			w.Unreadable(err)
+		}
 		if msg := err.Error(); msg != w.lastErr { // once per distinct error
 			w.lastErr = msg
-			w.Log.Warn(w.Name+" file unreadable; the one in service stays", "path", w.Path, "error", msg)
+			what := "; the one in service stays"
+			if w.Unreadable != nil {
+				what = "; failing closed"
+			}
+			w.Log.Error(w.Name+" file unreadable"+what, "path", w.Path, "error", msg)
+			if w.Result != nil {
+				w.Result(false)
+			}
 		}
 		return
 	}
@@ -59,6 +75,9 @@ func (w *FileWatcher) Poll() {
 	w.last = sum
 	start := time.Now()
 	attrs, err := w.Apply(data)
+	if w.Result != nil {
+		w.Result(err == nil)
+	}
 	if err != nil {
 		args := []any{"path", w.Path, "error", err.Error()}
 		var be *rolegate.BundleError
@@ -69,7 +88,11 @@ func (w *FileWatcher) Poll() {
 			}
 			args = append(args, "diagnostics", diags)
 		}
-		w.Log.Error(w.Name+" rejected; the one in service stays in service", args...)
+		what := "; the one in service stays in service"
+		if w.Unreadable != nil {
+			what = "; failing closed"
+		}
+		w.Log.Error(w.Name+" rejected"+what, args...)
 		return
 	}
 	args := append([]any{"path", w.Path, "took_ms", float64(time.Since(start).Microseconds()) / 1000}, attrs...)

@@ -52,6 +52,7 @@ trap cleanup EXIT
 echo "=== raygate: build, vet, unit tests"
 (cd examples/raygate && go vet ./... && go build -o "$WORK/raygate" . && go test -race -count=1 ./...)
 (cd tests/raygate/latency && go vet ./... && go build -o "$WORK/latency" .)
+(cd tests/raygate/jwtmint && go vet ./... && go build -o "$WORK/jwtmint" .)
 
 echo "=== raygate: Ray from PyPI"
 VENV=${RAYGATE_VENV:-$ROOT/.venv-ray}
@@ -79,7 +80,7 @@ fi
 echo "ray $("$VENV/bin/python" -c 'import ray; print(ray.__version__)') ready ($(( $(date +%s) - t0 ))s)"
 
 echo "=== raygate: against real Ray (two head nodes on loopback)"
-RAYGATE_BIN="$WORK/raygate" RAYGATE_LATENCY_BIN="$WORK/latency" RAYGATE_WORK="$WORK" \
+RAYGATE_BIN="$WORK/raygate" RAYGATE_LATENCY_BIN="$WORK/latency" RAYGATE_JWTMINT_BIN="$WORK/jwtmint" RAYGATE_WORK="$WORK" \
 RAY_BIN="$VENV/bin/ray" \
   "$VENV/bin/python" -m pytest -p no:cacheprovider -v -rs tests/raygate/test_ray_integration.py
 

@@ -4,6 +4,7 @@ Run by tests/raygate/run.sh, which builds raygate and the latency probe,
 installs Ray into a virtualenv and sets:
   RAYGATE_BIN          the raygate binary
   RAYGATE_LATENCY_BIN  the latency probe (tests/raygate/latency)
+  RAYGATE_JWTMINT_BIN  the stand-in token issuer (tests/raygate/jwtmint)
   RAYGATE_WORK         a scratch directory (short: Ray puts Unix sockets in it)
   RAY_BIN              the `ray` command of the virtualenv
 
@@ -36,9 +37,11 @@ BUNDLE = ROOT / "examples" / "raygate" / "bundle.json"
 RAYGATE = os.environ.get("RAYGATE_BIN", "")
 LATENCY = os.environ.get("RAYGATE_LATENCY_BIN", "")
 RAY = os.environ.get("RAY_BIN", "")
+JWTMINT = os.environ.get("RAYGATE_JWTMINT_BIN", "")
+ISSUER, AUDIENCE = "https://issuer.raygate.test", "api://raygate"
 WORK = Path(os.environ.get("RAYGATE_WORK", "/tmp/raygate-it"))
 
-if not (RAYGATE and RAY and LATENCY):
+if not (RAYGATE and RAY and LATENCY and JWTMINT):
     pytest.skip("run through tests/raygate/run.sh (RAYGATE_BIN, RAY_BIN, RAYGATE_LATENCY_BIN unset)",
                 allow_module_level=True)
 
@@ -176,14 +179,24 @@ class Gateway:
         self.bundle = self.dir / "bundle.json"
         shutil.copyfile(BUNDLE, self.bundle)
         self.original = BUNDLE.read_text()
-        self.tokens = {u: f"{u}-{secrets.token_urlsafe(24)}" for u in ("ada", "cora", "rita")}
+        # ada and cora carry JWTs (EdDSA, from jwtmint, the stand-in issuer;
+        # raygate reads the JWKS file), rita a static token: both paths.
+        subprocess.run([JWTMINT, "keygen", str(self.dir)], check=True)
+        self.tokens = {u: self.mint(u) for u in ("ada", "cora")}
+        self.tokens["rita"] = f"rita-{secrets.token_urlsafe(24)}"
         (self.dir / "tokens.json").write_text(json.dumps({"tokens": [
-            {"principal": f"user:{u}", "sha256": self.digest(t)} for u, t in self.tokens.items()]}))
+            {"principal": "user:rita", "sha256": self.digest(self.tokens["rita"])}]}))
+        (self.dir / "raygate.yaml").write_text(json.dumps({
+            "streaming_routes": ["r-job-logs-tail"],
+            "auth": {"tokens_file": str(self.dir / "tokens.json"),
+                     "jwt": {"issuer": ISSUER, "audience": AUDIENCE, "principal": "sub",
+                             "principal_prefix": "user:", "jwks_file": str(self.dir / "jwks.json")}}}))
         self.port = free_ports(1)[0]
         self.access = self.dir / "access.log"
         self.ops = self.dir / "ops.log"
-        cmd = [RAYGATE, "-listen", f"127.0.0.1:{self.port}", "-bundle", str(self.bundle),
-               "-tokens", str(self.dir / "tokens.json"), "-access-log", str(self.access),
+        cmd = [RAYGATE, "-config", str(self.dir / "raygate.yaml"),
+               "-listen", f"127.0.0.1:{self.port}", "-bundle", str(self.bundle),
+               "-access-log", str(self.access),
                "-reload-interval", "200ms"]
         for name, c in clusters.items():
             cmd += ["-upstream", f"{name}={c.url}"]
@@ -199,6 +212,11 @@ class Gateway:
                 if self.proc.poll() is not None or time.time() > deadline:
                     raise RuntimeError("raygate did not start: " + self.ops.read_text())
                 time.sleep(0.1)
+
+    def mint(self, user):
+        out = subprocess.run([JWTMINT, "sign", str(self.dir), ISSUER, AUDIENCE, user],
+                             capture_output=True, text=True, check=True)
+        return out.stdout.strip()
 
     @staticmethod
     def digest(token):
@@ -504,7 +522,8 @@ def test_access_log_lines(gw):
             "rule", "route", "status", "check_us", "latency_ms"}
     for l in lines:
         assert keys <= l.keys(), l
-        assert l["decision"] in ("allow", "deny", "unauthenticated"), l
+        assert l["decision"] in ("allow", "deny", "unauthenticated", "refused"), l
+        assert l["decision_id"] and l["generation"] >= 1, l
     allowed = [l for l in lines if l["decision"] == "allow"]
     assert all(l["rule"] and l["reason"] == "grant" and l["status"] < 500 for l in allowed)
     denied = [l for l in lines if l["decision"] == "deny" and l["reason"] == "no_grant"]
