@@ -163,7 +163,7 @@ thread_local rolegate::RequestScratch t_request_scratch;
 extern "C" {
 
 int32_t rolegate_version_number(void) { return ROLEGATE_VERSION_NUMBER; }
-const char* rolegate_version_string(void) { return "0.1.0"; }
+const char* rolegate_version_string(void) { return ROLEGATE_VERSION_STRING; }
 
 const char* rolegate_reason_name(int32_t reason) {
   static const char* const kNames[] = {"grant", "statement", "deny_assignment", "deny_statement",

@@ -54,7 +54,8 @@ __all__ = [
     "UNKNOWN_PRINCIPAL",
 ]
 
-__version__ = "0.1.0"
+# The package is the library it links statically: one version, the library's.
+__version__ = LIBRARY_VERSION
 
 if LIBRARY_VERSION_NUMBER // 1000000 != HEADER_VERSION_NUMBER // 1000000:  # pragma: no cover
     raise ImportError(
