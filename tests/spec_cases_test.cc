@@ -14,9 +14,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "support/random_bundle.h"
 #include "support/reference.h"
 
 namespace {
@@ -165,3 +167,45 @@ TEST(SpecCases, ReferenceAnswersEveryCase) {
 }
 
 }  // namespace
+
+// The v2 generator (tests/support/random_bundle.h) draws bundles the
+// reference accepts, and queries whose answers spread over the new reasons:
+// a check that the option is usable before the engine takes part.
+TEST(RandomV2, ReferenceLoadsEveryBundleAndAnswersVaried) {
+  rolegate_ref::RandomBundleOptions v2;
+  v2.v2 = true;
+  std::map<std::string, int> reasons;
+  int with_parents = 0, with_conditions = 0;
+  for (uint64_t seed = 0; seed < 150; ++seed) {
+    rolegate_ref::GeneratedBundle g = rolegate_ref::RandomBundle(seed, v2);
+    std::string err;
+    std::unique_ptr<Reference> ref = Reference::Load(g.json, &err, {});
+    ASSERT_NE(ref, nullptr) << "seed " << seed << ": " << err << "\n" << g.json.substr(0, 4000);
+    if (!ref->bundle().scope_parents.empty()) ++with_parents;
+    if (g.json.find("\"condition\"") != std::string::npos) ++with_conditions;
+    rolegate_ref::QueryGenerator qg(*ref, g.sample_targets, seed, v2);
+    for (int k = 0; k < 150; ++k) {
+      rolegate_ref::CheckQuery q = qg.NextCheck();
+      ++reasons[ref->Check(q.principal, q.action, q.resource, q.extras).reason];
+      rolegate_ref::RequestQuery r = qg.NextRequest();
+      ++reasons["request:" + ref->CheckRequest(r.principal, r.method, r.target, r.extras).check.reason];
+    }
+  }
+  for (const auto& [k, v] : reasons) std::printf("  %s=%d\n", k.c_str(), v);
+  std::printf("  bundles with scope parents=%d, with conditions=%d\n", with_parents, with_conditions);
+  EXPECT_GT(reasons["condition_not_met"], 100);
+  EXPECT_GT(reasons["grant"], 100);
+  EXPECT_GT(reasons["statement"], 50);
+  EXPECT_GT(reasons["deny_assignment"], 50);
+  EXPECT_GT(reasons["deny_statement"], 50);
+  EXPECT_GT(reasons["invalid_input"], 10);
+  EXPECT_GT(with_parents, 30);
+  EXPECT_GT(with_conditions, 100);
+}
+
+// With the option off the generator draws exactly what it always has.
+TEST(RandomV2, OffByDefault) {
+  for (uint64_t seed = 0; seed < 20; ++seed)
+    EXPECT_EQ(rolegate_ref::RandomBundle(seed).json,
+              rolegate_ref::RandomBundle(seed, rolegate_ref::RandomBundleOptions{}).json);
+}
