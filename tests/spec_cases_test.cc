@@ -5,7 +5,8 @@
 //   {"bundle": {...}, "query": {...a `rolegate check` query line...},
 //    "expect": {"decision": "allow"|"deny", "reason": R, "rule": ID|null},
 //    "why": "the SPEC sentence"}
-// or, for a bundle that must be rejected, "expect": {"error": true} (no query).
+// or, for a bundle that must be rejected, "expect": {"error": true} (no query),
+// with an optional "pointer": a prefix of the JSON pointer an error must name.
 // The same files are meant to be run through the engine and the CLI, so the
 // query is exactly a CLI query line (op check, check_workload or
 // check_request, with optional "context" and "groups").
@@ -123,7 +124,14 @@ std::string RunCase(const std::string& line) {
   std::unique_ptr<Reference> ref = Reference::Load(simdjson::minify(bundle), &err, {});
   bool want_error = false;
   if (expect["error"].get_bool().get(want_error) != simdjson::SUCCESS) want_error = false;
-  if (want_error) return ref ? "the bundle loaded; expected a compile error" : "";
+  if (want_error) {
+    if (ref) return "the bundle loaded; expected a compile error";
+    std::string_view pointer;
+    if (expect["pointer"].get_string().get(pointer) == simdjson::SUCCESS &&
+        err.find(std::string(pointer)) == std::string::npos)
+      return "the error does not name " + std::string(pointer) + ": " + err;
+    return "";
+  }
   if (!ref) return "the bundle did not load: " + err;
   element q;
   if (c["query"].get(q) != simdjson::SUCCESS) return "no query";

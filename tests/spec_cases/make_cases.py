@@ -54,8 +54,13 @@ def case(file, b, q, expect, why):
     FILES.setdefault(file, []).append({"bundle": b, "query": q, "expect": expect, "why": why})
 
 
-def error(file, b, why):
-    FILES.setdefault(file, []).append({"bundle": b, "expect": {"error": True}, "why": why})
+def error(file, b, why, pointer=None):
+    """A bundle that must be rejected; `pointer`: a prefix of the JSON pointer
+    the error must name (SPEC §6: each error names where it is)."""
+    expect = {"error": True}
+    if pointer:
+        expect["pointer"] = pointer
+    FILES.setdefault(file, []).append({"bundle": b, "expect": expect, "why": why})
 
 
 # ---------------------------------------------------------------------------
@@ -365,7 +370,8 @@ error(S11, bundle(statements=[s_both_r]), "resources or not_resources (exactly o
 s_none_r = st()
 del s_none_r["resources"]
 error(S11, bundle(statements=[s_none_r]), "resources or not_resources (exactly one): neither")
-error(S11, bundle(statements=[st(version="2013-01-01")]), "policy_version is 2012-10-17 or 2008-10-17")
+error(S11, bundle(statements=[st(version="2013-01-01")]), "policy_version is 2012-10-17 or 2008-10-17",
+      "/statements/0/policy_version")
 error(S11, bundle(statements=[st(not_actions=["s3:NoSuchAction"], resources=["*"])]),
       "a literal in not_actions must be in the catalog")
 
@@ -386,7 +392,8 @@ def az(condition, ctx, ok, why, action="Svc/things/read", resource=RES, file=AZ)
 
 def az_error(condition, why):
     error(AZ, bundle(roles=[ROLE_ALL], assignments=[
-        {"id": "a1", "principal": "u", "role": "all", "scope": "/subscriptions/s1", "condition": condition}]), why)
+        {"id": "a1", "principal": "u", "role": "all", "scope": "/subscriptions/s1", "condition": condition}]), why,
+          "/assignments/0/condition")
 
 
 A = "@Resource[tag]"
@@ -515,7 +522,8 @@ az_error("ActionMatches{Svc/things/read}", "ActionMatches takes a 'quoted string
 az_error("", "a condition that does not parse (empty)")
 error(AZ, bundle(roles=[ROLE_ALL], assignments=[{"id": "a1", "principal": "u", "role": "all", "scope": "/s"}],
                  deny_assignments=[{"id": "d1", "principals": ["*"], "actions": ["*"], "scope": "/s",
-                                    "condition": f"{T} OR"}]), "a deny assignment's condition that does not parse")
+                                    "condition": f"{T} OR"}]), "a deny assignment's condition that does not parse",
+      "/deny_assignments/0/condition")
 
 # Deny assignments with conditions
 DA = "sec10_azure.jsonl"
@@ -579,7 +587,7 @@ error(PB, bundle(roles=[{"id": "r", "permissions": [{"actions": ["Svc/nope"]}]}]
 error(PB, bundle(roles=[{"id": "r", "permissions": [{"actions": ["Svc/*"], "conditon": "x"}]}]),
       "unknown keys in a permission block are an error")
 error(PB, bundle(roles=[{"id": "r", "permissions": [{"actions": ["Svc/*"], "condition": "Exists"}]}]),
-      "a block's condition that does not parse")
+      "a block's condition that does not parse", "/roles/0/permissions/0/condition")
 
 # AWS condition compile errors
 AE = "sec10_aws.jsonl"
@@ -595,7 +603,7 @@ for cond, why in [
     ({"StringEquals": "v"}, "OPERATOR maps to an object of keys"),
     ("StringEquals", "a condition is an object"),
 ]:
-    error(AE, bundle(statements=[st(cond)]), why)
+    error(AE, bundle(statements=[st(cond)]), why, "/statements/0/condition")
 dup = '{"version":1,"actions":[{"name":"s3:GetObject"}],"statements":[{"id":"s1","principal":"p","effect":"Allow","actions":["s3:GetObject"],"resources":["*"],"condition":{"StringEquals":{"k":"a"},"StringEquals":{"k":"b"}}}]}'
 FILES[AE].append({"bundle": "RAW", "expect": {"error": True}, "why": "Unknown keys and duplicate keys are an error (a duplicate operator)", "_raw": dup})
 
@@ -723,16 +731,16 @@ case(SP, sp_bundle([asg("a1", "/subscriptions/s1")], roles=[dict(ROLE_ALL, assig
      check("u", "Svc/things/read", RG), allow("grant", "a1"),
      "assignable_scopes follow the hierarchy (reading: an assignment below a management group is inside it; see AMBIGUITIES.md)")
 error(SP, sp_bundle([], parents=[{"scope": f"{MG}/a", "parent": f"{MG}/b"}, {"scope": f"{MG}/b", "parent": f"{MG}/a"}]),
-      "a cycle is a compile error")
+      "a cycle is a compile error", "/scope_parents")
 error(SP, sp_bundle([], parents=[{"scope": f"{MG}/a", "parent": "/x"}, {"scope": "/x", "parent": f"{MG}/a/child"}]),
-      "a cycle through a path parent is a compile error")
-error(SP, sp_bundle([], parents=[{"scope": "/a", "parent": "/a/b"}]), "a parent that is a descendant of its scope")
-error(SP, sp_bundle([], parents=[{"scope": "/a", "parent": "/A"}]), "a parent that is its scope itself")
-error(SP, sp_bundle([], parents=[{"scope": "/", "parent": "/a"}]), "the root has no parent (every scope descends from it)")
+      "a cycle through a path parent is a compile error", "/scope_parents")
+error(SP, sp_bundle([], parents=[{"scope": "/a", "parent": "/a/b"}]), "a parent that is a descendant of its scope", "/scope_parents")
+error(SP, sp_bundle([], parents=[{"scope": "/a", "parent": "/A"}]), "a parent that is its scope itself", "/scope_parents")
+error(SP, sp_bundle([], parents=[{"scope": "/", "parent": "/a"}]), "the root has no parent (every scope descends from it)", "/scope_parents")
 error(SP, sp_bundle([], parents=[{"scope": "/a", "parent": "/b"}, {"scope": "/A", "parent": "/c"}]),
-      "A scope has at most one explicit parent")
+      "A scope has at most one explicit parent", "/scope_parents")
 error(SP, sp_bundle([], parents=[{"scope": f"/x{i}", "parent": f"/x{i + 1}"} for i in range(65)]),
-      "a named scope more than 64 levels below / (level 0) is a compile error (/x0 is 66 levels down)")
+      "a named scope more than 64 levels below / (level 0) is a compile error (/x0 is 66 levels down)", "/scope_parents")
 case(SP, sp_bundle([asg("a1", "/x63")], parents=[{"scope": f"/x{i}", "parent": f"/x{i + 1}"} for i in range(63)]),
      check("u", "Svc/things/read", "/x0"), allow("grant", "a1"), "a named scope exactly 64 levels below / is fine")
 error(SP, sp_bundle([], parents=[{"scope": "/a", "parent": "/b", "extra": 1}]), "unknown keys are an error")
@@ -781,6 +789,14 @@ case(AG, RB, {"op": "check_request", "principal": "u", "method": "GET", "path": 
      deny("condition_not_met"), "check_request takes groups and context (condition fails)")
 WB = bundle(roles=[ROLE_ALL], assignments=[asg("a1", "/subscriptions/s1", p="grp:g")],
             clouds=[{"id": "c1", "default_identity": "id:default"}])
+case(AG, RB, {"op": "check_request", "principal": "u", "method": "GET", "path": "/nowhere", "groups": [""]},
+     deny("invalid_input"), "an empty asserted group makes the QUERY invalid_input (before routing; see AMBIGUITIES.md)")
+case(AG, RB, {"op": "check_request", "principal": "u", "method": "GET", "path": "/api/x",
+              "context": {"k": ["v"] * 257}}, deny("invalid_input"),
+     "a context over the limits makes a check_request invalid_input")
+case(AG, WB, {"op": "check_workload", "cloud": "nope", "workload_type": "job", "project": "p", "user": "u",
+              "action": "Svc/things/read", "resource": RES, "groups": [""]}, deny("invalid_input"),
+     "an empty asserted group makes the QUERY invalid_input (before unknown_cloud; see AMBIGUITIES.md)")
 case(AG, WB, {"op": "check_workload", "cloud": "c1", "workload_type": "job", "project": "p", "user": "u",
               "action": "Svc/things/read", "resource": RES, "groups": ["grp:g"]}, allow("grant", "a1"),
      "check_workload takes groups (they join the resolved identity's P)")

@@ -988,6 +988,14 @@ Answer Deny(std::string reason) {
 
 }  // namespace
 
+bool Reference::GroupsValid(const std::vector<std::string>& groups) {
+  // SPEC §13: at most 1,024, none empty.
+  if (groups.size() > 1024) return false;
+  for (const std::string& g : groups)
+    if (g.empty()) return false;
+  return true;
+}
+
 bool Reference::RoleCovers(const Role& r, const Action& a) const {
   for (const PermissionBlock& blk : r.blocks)
     if (Covers(blk.actions, blk.not_actions, blk.data_actions, blk.not_data_actions, a)) return true;
@@ -1063,10 +1071,8 @@ Answer Reference::Check(std::string_view principal, std::string_view action,
   if (is_scope && !ScopeProblem(resource).empty()) return Deny("invalid_input");
   // §10 context limits and §13 asserted groups.
   RefContext ctx;
-  if (!BuildContext(extras.context, &ctx)) return Deny("invalid_input");
-  if (extras.groups.size() > 1024) return Deny("invalid_input");
-  for (const std::string& g : extras.groups)
-    if (g.empty()) return Deny("invalid_input");
+  if (!BuildContext(extras.context, &ctx) || !GroupsValid(extras.groups))
+    return Deny("invalid_input");
 
   // Step 2: the closed catalog.
   const Action* act = FindAction(action);
@@ -1243,6 +1249,13 @@ WorkloadAnswer Reference::CheckWorkload(std::string_view cloud, std::string_view
   WorkloadAnswer w;
   w.resolution = Resolve(cloud, workload_type, project, user, compute_config_identity,
                          node_group_identity);
+  // "makes the query invalid_input" (§10, §13): the whole query, before the
+  // identity's own errors.
+  RefContext ctx;
+  if (!BuildContext(extras.context, &ctx) || !GroupsValid(extras.groups)) {
+    w.check = Deny("invalid_input");
+    return w;
+  }
   if (w.resolution.error != "none") {
     w.check = Deny(w.resolution.error);
     return w;
@@ -1260,6 +1273,13 @@ RequestAnswer Reference::CheckRequest(std::string_view principal, std::string_vi
                                       std::string_view target,
                                       const RefQueryExtras& extras) const {
   RequestAnswer out;
+  // "makes the query invalid_input" (§10, §13): the whole query, before
+  // routing.
+  RefContext ctx;
+  if (!BuildContext(extras.context, &ctx) || !GroupsValid(extras.groups)) {
+    out.check = Deny("invalid_input");
+    return out;
+  }
   auto bad_path = [&]() {
     out.check = Deny("bad_path");
     return out;

@@ -208,6 +208,8 @@ class Reference {
   // Whether a role (by index) covers a catalog action through actions/not_actions
   // or data_actions/not_data_actions (SPEC §3 step 6, ignoring effective_only_at).
   bool RoleCovers(const Role& role, const Action& action) const;
+  // Whether asserted groups are within SPEC §13's limits.
+  static bool GroupsValid(const std::vector<std::string>& groups);
   // Whether an action's effective_only_at admits an assignment at `scope`.
   static bool EffectiveAt(const Action& action, std::string_view scope);
 
