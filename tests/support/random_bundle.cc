@@ -911,18 +911,19 @@ class Decorator {
 
   // ---- AWS form ----
   J AwsValue(const std::string& fam, bool variables) {
+    using V = std::vector<std::string>;
     if (fam == "str") {
-      if (variables && Chance(0.3))
-        return J::Str(One(std::vector<std::string>{"${aws:username}", "${k1, 'a'}", "x${*}", "${k2}*"}));
+      if (variables && Chance(0.3)) return J::Str(One(V{"${aws:username}", "${k1, 'a'}", "x${*}", "${k2}*"}));
       return J::Str(One(kStrValues));
     }
-    if (fam == "like") return J::Str(One(std::vector<std::string>{"a*", "?", "*", "A?", "b"}));
-    if (fam == "num") return Chance(0.5) ? J::Int(static_cast<int64_t>(One(std::vector<int>{1, 5, 10}))) : J::Str("5");
-    if (fam == "date") return Chance(0.3) ? J::Int(1600000000) : J::Str(One(std::vector<std::string>{"2020-01-01T00:00:00Z", "1577836800"}));
+    if (fam == "like") return J::Str(One(V{"a*", "?", "*", "A?", "b"}));
+    if (fam == "num") return Chance(0.5) ? J::Int(static_cast<int64_t>(1 + Pick(10))) : J::Str("5");
+    if (fam == "date")
+      return Chance(0.3) ? J::Int(1600000000) : J::Str(One(V{"2020-01-01T00:00:00Z", "1577836800"}));
     if (fam == "bool") return Chance(0.5) ? J::Bool(Chance(0.5)) : J::Str(Chance(0.5) ? "true" : "False");
     if (fam == "bin") return J::Str(Chance(0.5) ? "QQ==" : "Qg==");
-    if (fam == "ip") return J::Str(One(std::vector<std::string>{"10.0.0.0/8", "10.0.0.1", "0.0.0.0/0", "2001:db8::/32", "::/0"}));
-    if (fam == "arn") return J::Str(One(std::vector<std::string>{"arn:aws:iam::1:role/*", "arn:aws:iam::*:role/r0", "arn:aws:*:*:*:*"}));
+    if (fam == "ip") return J::Str(One(V{"10.0.0.0/8", "10.0.0.1", "0.0.0.0/0", "2001:db8::/32", "::/0"}));
+    if (fam == "arn") return J::Str(One(V{"arn:aws:iam::1:role/*", "arn:aws:iam::*:role/r0", "arn:aws:*:*:*:*"}));
     return J::Str(Chance(0.5) ? "true" : "false");  // null
   }
 

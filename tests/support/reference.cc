@@ -497,7 +497,8 @@ std::unique_ptr<Reference> Reference::Load(std::string_view json, std::string* e
     if (o[rkey].get(x) == simdjson::SUCCESS && L.StrList(x, where + "/" + rkey, list)) {
       for (size_t k = 0; k < list->size(); ++k) {
         std::string why;
-        std::unique_ptr<ResourcePattern> rp = ResourcePattern::Parse((*list)[k], variables, !options.v1_arn_patterns, &why);
+        std::unique_ptr<ResourcePattern> rp =
+            ResourcePattern::Parse((*list)[k], variables, !options.v1_arn_patterns, &why);
         if (!rp) {
           L.Err(where + "/" + rkey + "/" + std::to_string(k), why);
           ok = false;

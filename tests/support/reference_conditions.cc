@@ -931,7 +931,8 @@ std::optional<AzValue> ReadAzure(AzFam fam, const RefValue& v) {
       return out;
     case AzFam::kNumeric:  // integers
       if (v.kind == K::kNumber && v.num == std::floor(v.num)) out.num = v.num;
-      else if (auto n = v.kind == K::kString ? ParseNumber(v.str, true) : std::nullopt) out.num = *n;
+      else if (auto n = v.kind == K::kString ? ParseNumber(v.str, true) : std::nullopt)
+        out.num = *n;
       else return std::nullopt;
       return out;
     case AzFam::kDate:
@@ -1185,7 +1186,8 @@ class AzParser {
     if (!Attribute(&n->text) || !Operator(n.get())) return nullptr;
     Ws();
     if (i_ < s_.size() && s_[i_] == '{') {
-      if (n->quant == Quant::kNone) return Fail("a literal set needs a cross-product prefix"), nullptr;
+      if (n->quant == Quant::kNone)
+        return Fail("a literal set needs a cross-product prefix"), nullptr;
       ++i_;
       while (true) {
         if (!Value(n.get())) return nullptr;
