@@ -739,8 +739,8 @@ error(SP, sp_bundle([], parents=[{"scope": "/a", "parent": "/A"}]), "a parent th
 error(SP, sp_bundle([], parents=[{"scope": "/", "parent": "/a"}]), "the root has no parent (every scope descends from it)", "/scope_parents")
 error(SP, sp_bundle([], parents=[{"scope": "/a", "parent": "/b"}, {"scope": "/A", "parent": "/c"}]),
       "A scope has at most one explicit parent", "/scope_parents")
-error(SP, sp_bundle([], parents=[{"scope": f"/x{i}", "parent": f"/x{i + 1}"} for i in range(65)]),
-      "a named scope more than 64 levels below / (level 0) is a compile error (/x0 is 66 levels down)", "/scope_parents")
+error(SP, sp_bundle([], parents=[{"scope": f"/x{i}", "parent": f"/x{i + 1}"} for i in range(64)]),
+      "a named scope more than 64 levels below / (level 0) is a compile error (/x0 is 65 levels down)", "/scope_parents")
 case(SP, sp_bundle([asg("a1", "/x63")], parents=[{"scope": f"/x{i}", "parent": f"/x{i + 1}"} for i in range(63)]),
      check("u", "Svc/things/read", "/x0"), allow("grant", "a1"), "a named scope exactly 64 levels below / is fine")
 error(SP, sp_bundle([], parents=[{"scope": "/a", "parent": "/b", "extra": 1}]), "unknown keys are an error")
