@@ -782,12 +782,324 @@ J Gen::Build(std::vector<std::string>* sample_targets) {
   return top;
 }
 
+// =============================================================================
+// SPEC §10-§13 decorations (RandomBundleOptions::v2). Applied to a finished
+// v1 bundle with their own generator, so that with the option off nothing
+// drawn above changes.
+// =============================================================================
+
+// The context vocabulary: few keys and values, so that conditions are often
+// true and often false. Shared with the query generator below.
+const std::vector<std::string> kStrKeys = {"k1", "k2", "aws:username", "tags"};
+const std::vector<std::string> kStrValues = {"a", "b", "A", "", "a*", "c"};
+const std::vector<std::string> kIpValues = {"10.0.0.1", "10.1.2.3", "192.168.1.1", "2001:db8::1",
+                                            "::1", "bad-ip"};
+const std::vector<std::string> kArnValues = {"arn:aws:iam::1:role/r0", "arn:aws:iam::1:role/x",
+                                             "ARN:AWS:IAM::1:role/r0", "not-an-arn"};
+const std::vector<std::string> kGuids = {"49fc33c1-886f-4b21-a00e-1d9993234734",
+                                         "49FC33C1886F4B21A00E1D9993234734",
+                                         "ba92f5b4-2d11-453d-a403-e96b0029c9fe"};
+const std::vector<std::string> kAzureStrAttrs = {"@Resource[k1]", "@Request[tags]",
+                                                 "@Principal[k2]"};
+const std::string kMg = "/providers/Microsoft.Management/managementGroups/mg";
+
+class Decorator {
+ public:
+  explicit Decorator(uint64_t seed) : rng_(seed * 0xA24BAED4963EE407ull + 99) {}
+
+  void Apply(J* top) {
+    CollectCatalog(top);
+    Roles(top);
+    ForEach(top, "assignments", [&](J* o) {
+      if (Chance(0.35)) o->Set("condition", J::Str(AzureExpr(2)));
+    });
+    ForEach(top, "deny_assignments", [&](J* o) {
+      if (Chance(0.35)) o->Set("condition", J::Str(AzureExpr(2)));
+    });
+    ForEach(top, "statements", [&](J* o) { Statement(o); });
+    ScopeParents(top);
+  }
+
+ private:
+  size_t Pick(size_t n) { return n == 0 ? 0 : std::uniform_int_distribution<size_t>(0, n - 1)(rng_); }
+  bool Chance(double p) { return std::uniform_real_distribution<double>(0, 1)(rng_) < p; }
+  template <typename T>
+  const T& One(const std::vector<T>& v) { return v[Pick(v.size())]; }
+
+  template <typename F>
+  void ForEach(J* top, const char* list, F f) {
+    if (J* l = top->Get(list))
+      for (J& o : l->items) f(&o);
+  }
+
+  void CollectCatalog(J* top) {
+    for (J& a : top->Get("actions")->items) names_.push_back(a.Get("name")->s);
+  }
+
+  std::string ActionGlob() {
+    const std::string& n = One(names_);
+    size_t r = Pick(4);
+    if (r == 0) return n;
+    if (r == 1) return n.substr(0, n.size() / 2) + "*";
+    if (r == 2) return "*" + n.substr(n.find_last_of("/:") == std::string::npos ? 0 : n.find_last_of("/:"));
+    return "*";
+  }
+
+  // ---- Azure form ----
+  std::string Quote(const std::string& s) { return "'" + s + "'"; }
+
+  std::string AzureValue(const std::string& fam) {
+    if (fam == "str") return Quote(One(kStrValues));
+    if (fam == "num") return One(std::vector<std::string>{"1", "5", "10", "-2"});
+    if (fam == "date") return Quote(One(std::vector<std::string>{"2020-01-01T00:00:00Z", "2021-06-01"}));
+    if (fam == "guid") return One(kGuids);
+    return One(std::vector<std::string>{"true", "false", "TRUE"});
+  }
+
+  std::string AzureComparison() {
+    static const std::vector<std::pair<std::string, std::string>> ops = {
+        {"StringEquals", "str"}, {"StringNotEquals", "str"}, {"StringStartsWith", "str"},
+        {"StringNotStartsWith", "str"}, {"StringLike", "str"}, {"StringNotLike", "str"},
+        {"NumericEquals", "num"}, {"NumericNotEquals", "num"}, {"NumericLessThan", "num"},
+        {"NumericLessThanEquals", "num"}, {"NumericGreaterThan", "num"},
+        {"NumericGreaterThanEquals", "num"}, {"DateTimeEquals", "date"},
+        {"DateTimeNotEquals", "date"}, {"DateTimeGreaterThan", "date"},
+        {"DateTimeGreaterThanEquals", "date"}, {"DateTimeLessThan", "date"},
+        {"DateTimeLessThanEquals", "date"}, {"GuidEquals", "guid"}, {"GuidNotEquals", "guid"},
+        {"BoolEquals", "bool"}, {"BoolNotEquals", "bool"}};
+    const auto& [op, fam] = One(ops);
+    std::string attr = fam == "str"    ? One(kAzureStrAttrs)
+                       : fam == "num"  ? One(std::vector<std::string>{"@Request[n]", "@Request[nums]"})
+                       : fam == "date" ? std::string("@Environment[t]")
+                       : fam == "guid" ? std::string("@Request[g]")
+                                       : std::string("@Request[flag]");
+    std::string name = op;
+    if (fam == "str" && Chance(0.3)) name += "IgnoreCase";
+    if (Chance(0.15)) name = AsciiLowerString(name);  // names compare case-insensitively
+    static const std::vector<std::string> prefixes = {"ForAnyOfAnyValues:", "ForAllOfAnyValues:",
+                                                      "ForAnyOfAllValues:", "ForAllOfAllValues:"};
+    if (Chance(0.4)) {
+      std::string set = "{" + AzureValue(fam);
+      size_t n = Pick(3);
+      for (size_t k = 0; k < n; ++k) set += ", " + AzureValue(fam);
+      return attr + " " + One(prefixes) + name + (Chance(0.5) ? " " : "") + set + "}";
+    }
+    return attr + " " + name + " " + AzureValue(fam);
+  }
+
+  std::string AzureLeaf() {
+    size_t r = Pick(100);
+    if (r < 60) return AzureComparison();
+    if (r < 72) return "Exists " + One(std::vector<std::string>{"@Resource[k1]", "@Request[n]", "@Request[tags]"});
+    if (r < 88) return "ActionMatches{" + Quote(ActionGlob()) + "}";
+    return "SubOperationMatches{" + Quote(One(std::vector<std::string>{"Blob.List", "blob.list", "Blob.Read"})) + "}";
+  }
+
+  std::string AzureExpr(int depth) {
+    if (depth == 0 || Chance(0.45)) {
+      std::string leaf = AzureLeaf();
+      if (Chance(0.15)) return (Chance(0.5) ? "!(" : "NOT (") + leaf + ")";
+      return leaf;
+    }
+    bool is_and = Chance(0.5);
+    const char* conn = is_and ? (Chance(0.5) ? " AND " : " && ") : (Chance(0.5) ? " OR " : " || ");
+    std::string out = "(" + AzureExpr(depth - 1) + ")";
+    size_t n = 1 + Pick(2);
+    for (size_t k = 0; k < n; ++k) out += conn + std::string("(") + AzureExpr(depth - 1) + ")";
+    return out;
+  }
+
+  // ---- AWS form ----
+  J AwsValue(const std::string& fam, bool variables) {
+    using V = std::vector<std::string>;
+    if (fam == "str") {
+      if (variables && Chance(0.3)) return J::Str(One(V{"${aws:username}", "${k1, 'a'}", "x${*}", "${k2}*"}));
+      return J::Str(One(kStrValues));
+    }
+    if (fam == "like") return J::Str(One(V{"a*", "?", "*", "A?", "b"}));
+    if (fam == "num") return Chance(0.5) ? J::Int(static_cast<int64_t>(1 + Pick(10))) : J::Str("5");
+    if (fam == "date")
+      return Chance(0.3) ? J::Int(1600000000) : J::Str(One(V{"2020-01-01T00:00:00Z", "1577836800"}));
+    if (fam == "bool") return Chance(0.5) ? J::Bool(Chance(0.5)) : J::Str(Chance(0.5) ? "true" : "False");
+    if (fam == "bin") return J::Str(Chance(0.5) ? "QQ==" : "Qg==");
+    if (fam == "ip") return J::Str(One(V{"10.0.0.0/8", "10.0.0.1", "0.0.0.0/0", "2001:db8::/32", "::/0"}));
+    if (fam == "arn") return J::Str(One(V{"arn:aws:iam::1:role/*", "arn:aws:iam::*:role/r0", "arn:aws:*:*:*:*"}));
+    return J::Str(Chance(0.5) ? "true" : "false");  // null
+  }
+
+  J AwsCondition(bool variables) {
+    static const std::vector<std::pair<std::string, std::string>> ops = {
+        {"StringEquals", "str"}, {"StringNotEquals", "str"}, {"StringEqualsIgnoreCase", "str"},
+        {"StringNotEqualsIgnoreCase", "str"}, {"StringLike", "like"}, {"StringNotLike", "like"},
+        {"NumericEquals", "num"}, {"NumericNotEquals", "num"}, {"NumericLessThan", "num"},
+        {"NumericLessThanEquals", "num"}, {"NumericGreaterThan", "num"},
+        {"NumericGreaterThanEquals", "num"}, {"DateEquals", "date"}, {"DateNotEquals", "date"},
+        {"DateLessThan", "date"}, {"DateLessThanEquals", "date"}, {"DateGreaterThan", "date"},
+        {"DateGreaterThanEquals", "date"}, {"Bool", "bool"}, {"BinaryEquals", "bin"},
+        {"IpAddress", "ip"}, {"NotIpAddress", "ip"}, {"ArnEquals", "arn"}, {"ArnLike", "arn"},
+        {"ArnNotEquals", "arn"}, {"ArnNotLike", "arn"}, {"Null", "null"}};
+    J cond = J::Obj();
+    std::set<std::string> used;
+    size_t nops = 1 + Pick(2);
+    for (size_t k = 0; k < nops; ++k) {
+      const auto& [op, fam] = One(ops);
+      std::string name = op;
+      if (fam != "null") {
+        if (Chance(0.25)) name = (Chance(0.5) ? "ForAnyValue:" : "ForAllValues:") + name;
+        if (Chance(0.2)) name += "IfExists";
+      }
+      if (!used.insert(name).second) continue;
+      const std::string key_fam = fam == "like" ? "str" : fam;
+      J keys = J::Obj();
+      std::set<std::string> seen;
+      size_t nkeys = 1 + Pick(2);
+      for (size_t i = 0; i < nkeys; ++i) {
+        std::string key = key_fam == "str" || key_fam == "null" ? One(kStrKeys)
+                          : key_fam == "num"                    ? std::string("n")
+                          : key_fam == "date"                   ? std::string("t")
+                          : key_fam == "bool"                   ? std::string("flag")
+                          : key_fam == "bin"                    ? std::string("bin")
+                          : key_fam == "ip"                     ? std::string("aws:SourceIp")
+                                                                : std::string("arn");
+        if (Chance(0.05)) key = "absent-key";
+        if (!seen.insert(AsciiLowerString(key)).second) continue;
+        size_t nv = 1 + Pick(2);
+        if (nv == 1 && Chance(0.7)) {
+          keys.Set(key, AwsValue(fam, variables));
+        } else {
+          J arr = J::Arr();
+          for (size_t v = 0; v < nv; ++v) arr.Push(AwsValue(fam, variables));
+          keys.Set(key, std::move(arr));
+        }
+      }
+      cond.Set(name, std::move(keys));
+    }
+    return cond;
+  }
+
+  void Statement(J* o) {
+    bool variables = false;
+    if (Chance(0.35)) {
+      variables = Chance(0.75);
+      o->Set("policy_version", J::Str(variables ? "2012-10-17" : "2008-10-17"));
+    }
+    if (Chance(0.15))
+      for (auto& f : o->fields)
+        if (f.first == "actions") f.first = "not_actions";
+    if (J* res = o->Get("resources")) {
+      if (Chance(0.35)) {
+        static const std::vector<std::string> with_vars = {
+            "arn:aws:s3:::bucket/${aws:username}/*", "arn:aws:s3:::bucket/${k1, 'a'}",
+            "arn:aws:s3:::bucket/${*}", "/subscriptions/${k1}/*", "arn:aws:*:us-*:1:*"};
+        res->Push(J::Str(One(with_vars)));
+      }
+      if (Chance(0.15))
+        for (auto& f : o->fields)
+          if (f.first == "resources") f.first = "not_resources";
+    }
+    if (Chance(0.45)) o->Set("condition", AwsCondition(variables));
+  }
+
+  // ---- permission blocks ----
+  void Roles(J* top) {
+    ForEach(top, "roles", [&](J* role) {
+      if (!Chance(0.4)) return;
+      J first = J::Obj();
+      std::vector<std::pair<std::string, J>> kept;
+      for (auto& f : role->fields) {
+        if (f.first == "actions" || f.first == "not_actions" || f.first == "data_actions" ||
+            f.first == "not_data_actions")
+          first.Set(f.first, f.second);
+        else
+          kept.push_back(f);
+      }
+      role->fields = kept;
+      J blocks = J::Arr();
+      if (Chance(0.3)) first.Set("condition", J::Str(AzureExpr(1)));
+      blocks.Push(std::move(first));
+      size_t extra = Pick(3);
+      for (size_t k = 0; k < extra; ++k) {
+        J b = J::Obj();
+        b.Set(Chance(0.7) ? "actions" : "data_actions", J::StrList({ActionGlob()}));
+        if (Chance(0.4)) b.Set("not_actions", J::StrList({ActionGlob()}));
+        if (Chance(0.5)) b.Set("condition", J::Str(AzureExpr(1)));
+        blocks.Push(std::move(b));
+      }
+      role->Set("permissions", std::move(blocks));
+    });
+  }
+
+  // ---- scope parents ----
+  void ScopeParents(J* top) {
+    std::vector<std::string> scopes;
+    bool deep = false;
+    auto note = [&](const std::string& s) {
+      if (ScopeSegments(s).size() > 40) deep = true;
+      scopes.push_back(s);
+    };
+    ForEach(top, "assignments", [&](J* o) { note(o->Get("scope")->s); });
+    ForEach(top, "deny_assignments", [&](J* o) { note(o->Get("scope")->s); });
+    if (deep || !Chance(0.6)) return;
+    // Roles keep no assignable_scopes: an assignment valid along the path
+    // could fall outside them once its subscription moves under a group.
+    ForEach(top, "roles", [&](J* role) {
+      std::vector<std::pair<std::string, J>> kept;
+      for (auto& f : role->fields)
+        if (f.first != "assignable_scopes") kept.push_back(f);
+      role->fields = kept;
+    });
+    J list = J::Arr();
+    const size_t nmg = 1 + Pick(3);
+    for (size_t m = 0; m + 1 < nmg; ++m)
+      if (Chance(0.6)) list.Push(Parent(kMg + std::to_string(m), kMg + std::to_string(m + 1)));
+    std::set<std::string> done;
+    size_t nchild = 1 + Pick(3);
+    for (size_t k = 0; k < nchild && !scopes.empty(); ++k) {
+      std::string s = One(scopes);
+      std::vector<std::string> segs = ScopeSegments(s);
+      if (segs.empty() || segs.size() > 3 || EqualsIgnoreAsciiCase(segs[0], "providers")) continue;
+      if (!done.insert(AsciiLowerString(s)).second) continue;
+      list.Push(Parent(s, kMg + std::to_string(Pick(nmg))));
+    }
+    if (list.items.empty()) return;
+    top->Set("scope_parents", std::move(list));
+    // Rules at the groups, so the new ancestry decides something.
+    if (J* as = top->Get("assignments"); as && !as->items.empty()) {
+      for (size_t k = 0; k < 2; ++k) {
+        J a = as->items[Pick(as->items.size())];
+        a.Get("id")->s += "-mg" + std::to_string(k);
+        a.Get("scope")->s = kMg + std::to_string(Pick(nmg));
+        as->Push(std::move(a));
+      }
+    }
+    if (J* ds = top->Get("deny_assignments"); ds && !ds->items.empty() && Chance(0.5)) {
+      J d = ds->items[Pick(ds->items.size())];
+      d.Get("id")->s += "-mg";
+      d.Get("scope")->s = kMg + std::to_string(Pick(nmg));
+      ds->Push(std::move(d));
+    }
+  }
+
+  J Parent(const std::string& s, const std::string& p) {
+    J o = J::Obj();
+    o.Set("scope", J::Str(s));
+    o.Set("parent", J::Str(p));
+    return o;
+  }
+
+  std::mt19937_64 rng_;
+  std::vector<std::string> names_;
+};
+
 }  // namespace
 
-GeneratedBundle RandomBundle(uint64_t seed) {
+GeneratedBundle RandomBundle(uint64_t seed) { return RandomBundle(seed, RandomBundleOptions{}); }
+
+GeneratedBundle RandomBundle(uint64_t seed, const RandomBundleOptions& options) {
   Gen g(seed);
   GeneratedBundle out;
   J top = g.Build(&out.sample_targets);
+  if (options.v2) Decorator(seed).Apply(&top);
   g_escape_json = seed % 5 == 0;
   out.json = DumpJson(top);
   g_escape_json = false;
@@ -1114,7 +1426,15 @@ InvalidBundle RandomInvalidBundle(uint64_t seed) {
 
 QueryGenerator::QueryGenerator(const Reference& ref, std::vector<std::string> sample_targets,
                                uint64_t seed)
-    : ref_(ref), rng_(seed * 0xD1B54A32D192ED03ull + 7), targets_(std::move(sample_targets)) {
+    : QueryGenerator(ref, std::move(sample_targets), seed, RandomBundleOptions{}) {}
+
+QueryGenerator::QueryGenerator(const Reference& ref, std::vector<std::string> sample_targets,
+                               uint64_t seed, const RandomBundleOptions& options)
+    : options_(options),
+      rng2_(seed * 0x9FB21C651E98DF25ull + 3),
+      ref_(ref),
+      rng_(seed * 0xD1B54A32D192ED03ull + 7),
+      targets_(std::move(sample_targets)) {
   const Bundle& b = ref_.bundle();
   std::set<std::string> ps, ss, ids, projects, users;
   for (const Group& g : b.groups) {
@@ -1271,7 +1591,7 @@ std::string QueryGenerator::RandomResource() {
   if (r < 35) return ScopeUnder(RandomScope());
   if (r < 55 && !b.statements.empty()) {
     const Statement& s = b.statements[Pick(b.statements.size())];
-    return Instantiate(s.resources[Pick(s.resources.size())]);
+    return Instantiate(StatementResource(s));
   }
   if (r < 62) return "/";
   if (r < 72) {
@@ -1342,11 +1662,15 @@ CheckQuery QueryGenerator::NextCheck() {
     q.action = covered.empty() || Chance(0.1) ? RandomAction() : covered[Pick(covered.size())];
     if (Chance(0.3)) q.action = Recase(q.action);
     q.resource = Chance(0.9) ? ScopeUnder(a.scope) : RandomResource();
+    if (options_.v2 && !b.scope_parents.empty() && Chance(0.3)) {
+      // Below a scope that now sits under a management group.
+      q.resource = ScopeUnder(b.scope_parents[Pick(b.scope_parents.size())].scope);
+    }
   } else if (r < 62 && !b.statements.empty()) {
     const Statement& s = b.statements[Pick(b.statements.size())];
     q.principal = Chance(0.9) ? MemberOf(s.principal) : Principal();
     q.action = Chance(0.9) ? ActionFor(s.actions) : RandomAction();
-    q.resource = Chance(0.9) ? Instantiate(s.resources[Pick(s.resources.size())]) : RandomResource();
+    q.resource = Chance(0.9) ? Instantiate(StatementResource(s)) : RandomResource();
   } else if (r < 72 && !b.deny_assignments.empty()) {
     const DenyAssignment& d = b.deny_assignments[Pick(b.deny_assignments.size())];
     std::vector<std::string> who;
@@ -1367,6 +1691,7 @@ CheckQuery QueryGenerator::NextCheck() {
     q.action = RandomAction();
     q.resource = InvalidResource();
   }
+  if (options_.v2) q.extras = NextExtras();
   return q;
 }
 
@@ -1398,11 +1723,12 @@ WorkloadQueryArgs QueryGenerator::NextWorkload() {
   if (!stmts.empty() && Chance(0.5)) {
     const Statement& s = *stmts[Pick(stmts.size())];
     w.action = ActionFor(s.actions);
-    w.resource = Instantiate(s.resources[Pick(s.resources.size())]);
+    w.resource = Instantiate(StatementResource(s));
   } else {
     w.action = RandomAction();
     w.resource = RandomResource();
   }
+  if (options_.v2) w.extras = NextExtras();
   return w;
 }
 
@@ -1510,7 +1836,73 @@ RequestQuery QueryGenerator::NextRequest() {
         if (IsAncestorOrSelf(a.scope, scope)) holders.push_back(a.principal);
     if (!holders.empty()) q.principal = MemberOf(holders[Pick(holders.size())]);
   }
+  if (options_.v2) q.extras = NextExtras();
   return q;
+}
+
+const std::string& QueryGenerator::StatementResource(const Statement& s) {
+  const std::vector<std::string>& list = s.resources.empty() ? s.not_resources : s.resources;
+  return list[Pick(list.size())];
+}
+
+RefQueryExtras QueryGenerator::NextExtras() {
+  auto pick = [&](size_t n) { return n == 0 ? 0 : std::uniform_int_distribution<size_t>(0, n - 1)(rng2_); };
+  auto chance = [&](double p) { return std::uniform_real_distribution<double>(0, 1)(rng2_) < p; };
+  auto one = [&](const std::vector<std::string>& v) { return v[pick(v.size())]; };
+  RefQueryExtras x;
+  if (chance(0.1)) return x;  // no context, no groups
+  auto list = [&](const std::vector<std::string>& vocab) {
+    std::vector<std::string> l;
+    size_t n = pick(4);  // 0..3 values: empty lists too
+    for (size_t k = 0; k < n; ++k) l.push_back(one(vocab));
+    return RefValue::List(std::move(l));
+  };
+  auto add = [&](const std::string& key, RefValue v) {
+    // Keys compare case-insensitively: now and then spelt otherwise.
+    std::string k = key;
+    if (chance(0.2))
+      for (char& c : k) c = static_cast<char>((c >= 'a' && c <= 'z') ? c - 32 : c);
+    x.context.emplace_back(k, std::move(v));
+  };
+  const std::vector<std::string> strs = kStrValues;
+  for (const std::string& key : kStrKeys) {
+    if (!chance(0.6)) continue;
+    add(key, chance(key == "tags" ? 0.7 : 0.2) ? list(strs) : RefValue::String(one(strs)));
+  }
+  for (const std::string& attr : kAzureStrAttrs)
+    if (chance(0.5)) add(attr, chance(0.3) ? list(strs) : RefValue::String(one(strs)));
+  const std::vector<std::string> nums = {"1", "5", "10", "-2", "x", "2.5"};
+  const std::vector<std::string> dates = {"2020-01-01T00:00:00Z", "2019-06-01", "1600000000",
+                                          "2021-06-01T00:00:00+02:00", "never"};
+  for (const char* key : {"n", "@Request[n]", "@Request[nums]"}) {
+    if (!chance(0.6)) continue;
+    size_t r = pick(4);
+    add(key, r == 0 ? RefValue::Number(static_cast<double>(pick(12)))
+             : r == 1 ? list(nums) : RefValue::String(one(nums)));
+  }
+  for (const char* key : {"t", "@Environment[t]"})
+    if (chance(0.6)) add(key, chance(0.3) ? RefValue::Number(1577836800 + 1e7 * pick(5)) : RefValue::String(one(dates)));
+  for (const char* key : {"flag", "@Request[flag]"})
+    if (chance(0.6)) add(key, chance(0.5) ? RefValue::Bool(chance(0.5)) : RefValue::String(one({"true", "FALSE", "x"})));
+  if (chance(0.5)) add("@Request[g]", chance(0.3) ? list(kGuids) : RefValue::String(one(kGuids)));
+  if (chance(0.5)) add("bin", RefValue::String(one({"QQ==", "Qg==", "!!"})));
+  if (chance(0.6)) add("aws:SourceIp", RefValue::String(one(kIpValues)));
+  if (chance(0.5)) add("arn", chance(0.2) ? list(kArnValues) : RefValue::String(one(kArnValues)));
+  if (chance(0.4)) add("SubOperation", RefValue::String(one({"Blob.List", "Blob.Read"})));
+  if (chance(0.01)) add("big", RefValue::List(std::vector<std::string>(257, "v")));  // over the limit
+  if (chance(0.01)) add("k1", RefValue::String("dup"));  // maybe a key given twice
+
+  // Asserted groups: groups of the bundle, now and then an unknown or empty one.
+  std::vector<std::string> groups;
+  for (const std::string& p : principals_)
+    if (p.rfind("grp:", 0) == 0) groups.push_back(p);
+  if (!groups.empty() && chance(0.35)) {
+    size_t n = 1 + pick(2);
+    for (size_t k = 0; k < n; ++k) x.groups.push_back(one(groups));
+  }
+  if (chance(0.05)) x.groups.push_back("grp:unknown");
+  if (chance(0.01)) x.groups.push_back("");
+  return x;
 }
 
 }  // namespace rolegate_ref

@@ -32,7 +32,21 @@ struct GeneratedBundle {
   std::vector<std::string> sample_targets;
 };
 
+// Options for the generator. Off by default, so RandomBundle(seed) draws the
+// same bundles and queries it always has.
+struct RandomBundleOptions {
+  // SPEC §10-§13: conditions of both forms on statements, assignments, deny
+  // assignments and permission blocks (every operator, set prefix and
+  // IfExists, over a small key and value vocabulary), permission blocks,
+  // not_actions / not_resources, policy_version with variables, scope parents
+  // (management groups) with rules at them; and queries with random contexts
+  // (absent, empty and multi-valued keys, mistyped values, now and then over
+  // the limits) and asserted groups.
+  bool v2 = false;
+};
+
 GeneratedBundle RandomBundle(uint64_t seed);
+GeneratedBundle RandomBundle(uint64_t seed, const RandomBundleOptions& options);
 
 struct InvalidBundle {
   std::string json;
@@ -45,22 +59,29 @@ InvalidBundle RandomInvalidBundle(uint64_t seed);
 
 struct CheckQuery {
   std::string principal, action, resource;
+  RefQueryExtras extras;  // empty unless the generator has options.v2
 };
 
 struct WorkloadQueryArgs {
   std::string cloud, workload_type, project, user;
   std::string compute_config_identity, node_group_identity;  // "" = none
   std::string action, resource;                              // for check_workload
+  RefQueryExtras extras;  // empty unless the generator has options.v2
 };
 
 struct RequestQuery {
   std::string principal, method, target;
+  RefQueryExtras extras;  // empty unless the generator has options.v2
 };
 
 class QueryGenerator {
  public:
   // `ref` must outlive the generator. `sample_targets` seeds check_request.
   QueryGenerator(const Reference& ref, std::vector<std::string> sample_targets, uint64_t seed);
+  // With options.v2, every query also carries a random context and asserted
+  // groups, drawn from a second generator (the rest is drawn as without).
+  QueryGenerator(const Reference& ref, std::vector<std::string> sample_targets, uint64_t seed,
+                 const RandomBundleOptions& options);
 
   CheckQuery NextCheck();
   WorkloadQueryArgs NextWorkload();
@@ -80,6 +101,11 @@ class QueryGenerator {
   std::string ActionFor(const std::vector<std::string>& patterns);
   std::string RandomAction();
   std::string MutateTarget(std::string target);
+  const std::string& StatementResource(const Statement& s);  // from resources or not_resources
+  RefQueryExtras NextExtras();                                 // options.v2 only
+
+  RandomBundleOptions options_;
+  std::mt19937_64 rng2_;  // draws the extras, so the other draws stay as they were
 
   const Reference& ref_;
   std::mt19937_64 rng_;

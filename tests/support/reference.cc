@@ -300,6 +300,13 @@ Reference::Reference() = default;
 Reference::~Reference() = default;
 
 std::unique_ptr<Reference> Reference::Load(std::string_view json, std::string* error) {
+  LoadOptions v1;
+  v1.v1_arn_patterns = true;
+  return Load(json, error, v1);
+}
+
+std::unique_ptr<Reference> Reference::Load(std::string_view json, std::string* error,
+                                           const LoadOptions& options) {
   std::unique_ptr<Reference> ref(new Reference());
   Bundle& b = ref->b_;
   Loader L;
@@ -314,7 +321,7 @@ std::unique_ptr<Reference> Reference::Load(std::string_view json, std::string* e
   object top;
   L.Keys(doc, "",
          {"version", "actions", "roles", "groups", "assignments", "deny_assignments",
-          "statements", "clouds", "routes"},
+          "statements", "clouds", "routes", "scope_parents"},
          {"version", "actions"}, &top);
   if (doc.type() != element_type::OBJECT) {
     *error = "top level is not an object";
@@ -401,6 +408,121 @@ std::unique_ptr<Reference> Reference::Load(std::string_view json, std::string* e
       if (p == "*") L.Err(where, "* is only allowed in deny_assignments[].principals");
   };
 
+  // An Azure-form condition (SPEC §10): a non-empty string that parses.
+  auto azure_condition = [&](object o, const std::string& where, std::string* text,
+                             std::shared_ptr<const AzureCondition>* out) {
+    element x;
+    if (o["condition"].get(x) != simdjson::SUCCESS) return;
+    if (!L.Str(x, where + "/condition", text)) return;
+    std::string why;
+    std::unique_ptr<AzureCondition> c = AzureCondition::Parse(*text, &why);
+    if (!c) {
+      L.Err(where + "/condition", why);
+      return;
+    }
+    *out = std::move(c);
+  };
+
+  // ---- scope parents (SPEC §12), before anything that asks about ancestry ----
+  if (L.List(doc, "scope_parents", &arr)) {
+    size_t i = 0;
+    for (element e : arr) {
+      std::string where = "/scope_parents/" + std::to_string(i++);
+      object o;
+      if (!L.Keys(e, where, {"scope", "parent"}, {"scope", "parent"}, &o)) continue;
+      ScopeParent sp;
+      bool ok = bundle_scope(o["scope"].value(), where + "/scope", &sp.scope);
+      ok &= bundle_scope(o["parent"].value(), where + "/parent", &sp.parent);
+      if (!ok) continue;
+      if (IsAncestorOrSelf(sp.scope, sp.parent)) {
+        L.Err(where + "/parent", "the parent is the scope itself or one of its descendants");
+        continue;
+      }
+      if (!ref->parent_of_.emplace(AsciiLowerString(sp.scope), sp.parent).second) {
+        L.Err(where + "/scope", "a scope has at most one explicit parent");
+        continue;
+      }
+      b.scope_parents.push_back(std::move(sp));
+    }
+    // Cycles: walk each chain; a scope met twice closes a cycle. The walk is
+    // bounded by the number of explicit parents plus 64 path steps each.
+    bool cycle = false;
+    for (const ScopeParent& sp : b.scope_parents) {
+      if (cycle) break;
+      std::set<std::string> seen;
+      std::string cur = AsciiLowerString(sp.scope);
+      size_t steps = 0, bound = (b.scope_parents.size() + 1) * 66;
+      while (cur != "/" && steps++ < bound) {
+        if (!seen.insert(cur).second) {
+          L.Err("/scope_parents", "scope parent cycle through " + cur);
+          cycle = true;
+          break;
+        }
+        cur = AsciiLowerString(ref->ParentOf(cur));
+      }
+    }
+  }
+  const bool scope_parents_ok = L.errors.empty();
+
+  // A statement's actions/not_actions, resources/not_resources,
+  // policy_version and condition (SPEC §11).
+  auto statement_body = [&](object o, const std::string& where, Statement* s) {
+    bool ok = true;
+    element x;
+    const bool a = o["actions"].error() == simdjson::SUCCESS;
+    const bool na = o["not_actions"].error() == simdjson::SUCCESS;
+    const bool r = o["resources"].error() == simdjson::SUCCESS;
+    const bool nr = o["not_resources"].error() == simdjson::SUCCESS;
+    if (a == na) {
+      L.Err(where + "/actions", "exactly one of actions and not_actions");
+      ok = false;
+    }
+    if (r == nr) {
+      L.Err(where + "/resources", "exactly one of resources and not_resources");
+      ok = false;
+    }
+    s->has_not_actions = na;
+    s->has_not_resources = nr;
+    patterns(o, "actions", where, &s->actions);
+    patterns(o, "not_actions", where, &s->not_actions);
+    if (o["policy_version"].get(x) == simdjson::SUCCESS &&
+        L.Str(x, where + "/policy_version", &s->policy_version) &&
+        s->policy_version != "2012-10-17" && s->policy_version != "2008-10-17") {
+      L.Err(where + "/policy_version", "must be \"2012-10-17\" or \"2008-10-17\"");
+      ok = false;
+    }
+    const bool variables = s->policy_version == "2012-10-17";
+    const char* rkey = nr ? "not_resources" : "resources";
+    std::vector<std::string>* list = nr ? &s->not_resources : &s->resources;
+    if (o[rkey].get(x) == simdjson::SUCCESS && L.StrList(x, where + "/" + rkey, list)) {
+      for (size_t k = 0; k < list->size(); ++k) {
+        std::string why;
+        std::unique_ptr<ResourcePattern> rp =
+            ResourcePattern::Parse((*list)[k], variables, !options.v1_arn_patterns, &why);
+        if (!rp) {
+          L.Err(where + "/" + rkey + "/" + std::to_string(k), why);
+          ok = false;
+          continue;
+        }
+        s->patterns.push_back(std::move(rp));
+      }
+    }
+    if (o["condition"].get(x) == simdjson::SUCCESS) {
+      std::string why;
+      std::unique_ptr<AwsCondition> c;
+      if (x.type() == element_type::OBJECT)
+        c = AwsCondition::Parse(simdjson::minify(x), variables, &why);
+      else
+        why = "not an object";
+      if (!c) {
+        L.Err(where + "/condition", why);
+        ok = false;
+      }
+      s->cond = std::move(c);
+    }
+    return ok;
+  };
+
   // ---- roles ----
   if (L.List(doc, "roles", &arr)) {
     size_t i = 0;
@@ -410,7 +532,7 @@ std::unique_ptr<Reference> Reference::Load(std::string_view json, std::string* e
       object o;
       if (!L.Keys(e, where,
                   {"id", "name", "actions", "not_actions", "data_actions", "not_data_actions",
-                   "assignable_scopes"},
+                   "assignable_scopes", "permissions"},
                   {"id"}, &o))
         continue;
       Role r;
@@ -422,6 +544,40 @@ std::unique_ptr<Reference> Reference::Load(std::string_view json, std::string* e
       patterns(o, "not_actions", where, &r.not_actions);
       patterns(o, "data_actions", where, &r.data_actions);
       patterns(o, "not_data_actions", where, &r.not_data_actions);
+      if (o["permissions"].get(x) == simdjson::SUCCESS) {
+        r.has_permissions = true;
+        for (const char* k : {"actions", "not_actions", "data_actions", "not_data_actions"})
+          if (o[k].error() == simdjson::SUCCESS)
+            L.Err(where + "/" + k, "a role gives permissions or the four lists, not both");
+        if (x.type() != element_type::ARRAY) {
+          L.Err(where + "/permissions", "not an array");
+        } else {
+          size_t k = 0;
+          array items = x.get_array().value();
+          for (element pb : items) {
+            std::string pw = where + "/permissions/" + std::to_string(k++);
+            object po;
+            if (!L.Keys(pb, pw,
+                        {"actions", "not_actions", "data_actions", "not_data_actions", "condition"},
+                        {}, &po))
+              continue;
+            PermissionBlock blk;
+            patterns(po, "actions", pw, &blk.actions);
+            patterns(po, "not_actions", pw, &blk.not_actions);
+            patterns(po, "data_actions", pw, &blk.data_actions);
+            patterns(po, "not_data_actions", pw, &blk.not_data_actions);
+            azure_condition(po, pw, &blk.condition, &blk.cond);
+            r.blocks.push_back(std::move(blk));
+          }
+        }
+      } else {
+        PermissionBlock blk;
+        blk.actions = r.actions;
+        blk.not_actions = r.not_actions;
+        blk.data_actions = r.data_actions;
+        blk.not_data_actions = r.not_data_actions;
+        r.blocks.push_back(std::move(blk));
+      }
       if (o["assignable_scopes"].get(x) == simdjson::SUCCESS) {
         r.has_assignable_scopes = true;
         if (x.type() != element_type::ARRAY) {
@@ -486,7 +642,7 @@ std::unique_ptr<Reference> Reference::Load(std::string_view json, std::string* e
     for (element e : arr) {
       std::string where = "/assignments/" + std::to_string(i++);
       object o;
-      if (!L.Keys(e, where, {"id", "principal", "role", "scope"},
+      if (!L.Keys(e, where, {"id", "principal", "role", "scope", "condition"},
                   {"id", "principal", "role", "scope"}, &o))
         continue;
       Assignment a;
@@ -494,6 +650,7 @@ std::unique_ptr<Reference> Reference::Load(std::string_view json, std::string* e
       ok &= principal(o["principal"].value(), where + "/principal", &a.principal);
       ok &= L.Str(o["role"].value(), where + "/role", &a.role);
       ok &= bundle_scope(o["scope"].value(), where + "/scope", &a.scope);
+      azure_condition(o, where, &a.condition, &a.cond);
       if (!ok) continue;
       if (!ids.insert(a.id).second) L.Err(where + "/id", "duplicate id");
       auto it = ref->role_index_.find(a.role);
@@ -504,7 +661,7 @@ std::unique_ptr<Reference> Reference::Load(std::string_view json, std::string* e
         if (r.has_assignable_scopes) {
           bool inside = false;
           for (const std::string& s : r.assignable_scopes)
-            if (IsAncestorOrSelf(s, a.scope)) inside = true;
+            if (ref->IsAncestorInHierarchy(s, a.scope)) inside = true;
           if (!inside) L.Err(where + "/scope", "outside the role's assignable_scopes");
         }
       }
@@ -521,7 +678,7 @@ std::unique_ptr<Reference> Reference::Load(std::string_view json, std::string* e
       object o;
       if (!L.Keys(e, where,
                   {"id", "principals", "exclude_principals", "actions", "not_actions",
-                   "data_actions", "not_data_actions", "scope", "apply_to_children"},
+                   "data_actions", "not_data_actions", "scope", "apply_to_children", "condition"},
                   {"id", "principals", "scope"}, &o))
         continue;
       DenyAssignment d;
@@ -537,6 +694,7 @@ std::unique_ptr<Reference> Reference::Load(std::string_view json, std::string* e
       patterns(o, "not_data_actions", where, &d.not_data_actions);
       if (o["apply_to_children"].get(x) == simdjson::SUCCESS)
         L.Bool(x, where + "/apply_to_children", &d.apply_to_children);
+      azure_condition(o, where, &d.condition, &d.cond);
       if (!ok) continue;
       if (!ids.insert(d.id).second) L.Err(where + "/id", "duplicate id");
       b.deny_assignments.push_back(std::move(d));
@@ -550,8 +708,10 @@ std::unique_ptr<Reference> Reference::Load(std::string_view json, std::string* e
     for (element e : arr) {
       std::string where = "/statements/" + std::to_string(i++);
       object o;
-      if (!L.Keys(e, where, {"id", "principal", "effect", "actions", "resources"},
-                  {"id", "principal", "effect", "actions", "resources"}, &o))
+      if (!L.Keys(e, where,
+                  {"id", "principal", "effect", "actions", "resources", "not_actions",
+                   "not_resources", "policy_version", "condition"},
+                  {"id", "principal", "effect"}, &o))
         continue;
       Statement s;
       std::string effect;
@@ -563,8 +723,7 @@ std::unique_ptr<Reference> Reference::Load(std::string_view json, std::string* e
         ok = false;
       }
       s.allow = effect == "Allow";
-      patterns(o, "actions", where, &s.actions);
-      ok &= L.StrList(o["resources"].value(), where + "/resources", &s.resources);
+      ok &= statement_body(o, where, &s);
       if (!ok) continue;
       if (!ids.insert(s.id).second) L.Err(where + "/id", "duplicate id");
       b.statements.push_back(std::move(s));
@@ -695,6 +854,24 @@ std::unique_ptr<Reference> Reference::Load(std::string_view json, std::string* e
     }
   }
 
+  // SPEC §12: no named scope more than 64 levels below "/" in the hierarchy.
+  if (scope_parents_ok && !b.scope_parents.empty()) {
+    std::vector<std::string> named;
+    for (const ScopeParent& sp : b.scope_parents) {
+      named.push_back(sp.scope);
+      named.push_back(sp.parent);
+    }
+    for (const Assignment& a : b.assignments) named.push_back(a.scope);
+    for (const DenyAssignment& d : b.deny_assignments) named.push_back(d.scope);
+    for (const Role& r : b.roles)
+      named.insert(named.end(), r.assignable_scopes.begin(), r.assignable_scopes.end());
+    for (const std::string& sc : named)
+      if (ref->Ancestors(sc).size() - 1 > 64) {
+        L.Err("/scope_parents", "scope " + sc + " is more than 64 levels below /");
+        break;
+      }
+  }
+
   if (!L.errors.empty()) {
     std::string all;
     for (const std::string& e : L.errors) all += e + "\n";
@@ -713,6 +890,47 @@ const Action* Reference::FindAction(std::string_view action) const {
   // ASCII-lower-cased spelling.
   auto it = action_index_.find(AsciiLowerString(action));
   return it == action_index_.end() ? nullptr : &b_.actions[it->second];
+}
+
+std::vector<std::string> Reference::Closure(std::string_view principal,
+                                           const std::vector<std::string>& groups) const {
+  std::vector<std::string> P = Closure(principal);
+  for (const std::string& g : groups)
+    for (const std::string& m : Closure(g))
+      if (std::find(P.begin(), P.end(), m) == P.end()) P.push_back(m);
+  return P;
+}
+
+std::string Reference::ParentOf(std::string_view scope) const {
+  auto it = parent_of_.find(AsciiLowerString(scope));
+  if (it != parent_of_.end()) return it->second;
+  if (scope == "/") return "/";
+  size_t slash = scope.rfind('/');
+  return slash == 0 ? std::string("/") : std::string(scope.substr(0, slash));
+}
+
+std::vector<std::string> Reference::Ancestors(std::string_view scope) const {
+  // Self, then parent after parent up to "/". A repeated scope (possible only
+  // while loading a bundle whose cycle is being reported) ends the walk.
+  std::vector<std::string> chain{std::string(scope)};
+  std::set<std::string> seen{AsciiLowerString(scope)};
+  while (chain.back() != "/") {
+    std::string up = ParentOf(chain.back());
+    if (!seen.insert(AsciiLowerString(up)).second) break;
+    chain.push_back(up);
+  }
+  return chain;
+}
+
+int Reference::Distance(std::string_view ancestor, std::string_view scope) const {
+  std::vector<std::string> chain = Ancestors(scope);
+  for (size_t k = 0; k < chain.size(); ++k)
+    if (ScopeEquals(chain[k], ancestor)) return static_cast<int>(k);
+  return -1;
+}
+
+bool Reference::IsAncestorInHierarchy(std::string_view a, std::string_view b) const {
+  return Distance(a, b) >= 0;
 }
 
 std::vector<std::string> Reference::Closure(std::string_view principal) const {
@@ -771,8 +989,18 @@ Answer Deny(std::string reason) {
 
 }  // namespace
 
+bool Reference::GroupsValid(const std::vector<std::string>& groups) {
+  // SPEC §13: at most 1,024, none empty.
+  if (groups.size() > 1024) return false;
+  for (const std::string& g : groups)
+    if (g.empty()) return false;
+  return true;
+}
+
 bool Reference::RoleCovers(const Role& r, const Action& a) const {
-  return Covers(r.actions, r.not_actions, r.data_actions, r.not_data_actions, a);
+  for (const PermissionBlock& blk : r.blocks)
+    if (Covers(blk.actions, blk.not_actions, blk.data_actions, blk.not_data_actions, a)) return true;
+  return false;
 }
 
 bool Reference::EffectiveAt(const Action& a, std::string_view scope) {
@@ -789,8 +1017,48 @@ bool Reference::EffectiveAt(const Action& a, std::string_view scope) {
   return false;
 }
 
+Reference::GrantProbe Reference::ProbeAssignment(const Assignment& as, const Action& act,
+                                                 const RefContext& ctx) const {
+  // SPEC §10: an action is covered when some block covers it (each block's
+  // not_ lists subtracting from that block only); the grant needs the
+  // assignment's condition and that block's condition.
+  GrantProbe g;
+  auto it = role_index_.find(as.role);
+  if (it == role_index_.end()) return g;
+  const bool assignment_holds = !as.cond || as.cond->Holds(ctx, act.name);
+  for (const PermissionBlock& blk : b_.roles[it->second].blocks) {
+    if (!Covers(blk.actions, blk.not_actions, blk.data_actions, blk.not_data_actions, act))
+      continue;
+    g.covers = true;
+    if (assignment_holds && (!blk.cond || blk.cond->Holds(ctx, act.name))) g.conditions_hold = true;
+  }
+  g.effective = EffectiveAt(act, as.scope);
+  return g;
+}
+
+bool Reference::StatementTargets(const Statement& s, const std::vector<std::string>& P,
+                                 const Action& act, std::string_view resource,
+                                 const RefContext& ctx) const {
+  // Principal, action and resource, ignoring the condition. The SPEC's
+  // wrong-kind rule names roles and deny assignments only, so a statement's
+  // action patterns cover catalog actions of either kind. `not_actions`:
+  // every catalog action none of the patterns matches; `not_resources`
+  // likewise (SPEC §11).
+  if (!Contains(P, s.principal)) return false;
+  const bool listed = AnyGlob(s.has_not_actions ? s.not_actions : s.actions, act.name);
+  if (listed == s.has_not_actions) return false;
+  bool any = false;
+  for (const auto& rp : s.patterns) any = any || rp->Matches(resource, ctx);
+  return any != s.has_not_resources;
+}
+
 Answer Reference::Check(std::string_view principal, std::string_view action,
                         std::string_view resource) const {
+  return Check(principal, action, resource, RefQueryExtras{});
+}
+
+Answer Reference::Check(std::string_view principal, std::string_view action,
+                        std::string_view resource, const RefQueryExtras& extras) const {
   // Step 1: bad input.
   if (principal.empty()) return Deny("invalid_input");
   if (resource.empty() || resource.size() > 4096 || HasControlChar(resource))
@@ -802,31 +1070,42 @@ Answer Reference::Check(std::string_view principal, std::string_view action,
   if (!IsValidUtf8(resource)) return Deny("invalid_input");
   const bool is_scope = resource[0] == '/';
   if (is_scope && !ScopeProblem(resource).empty()) return Deny("invalid_input");
+  // §10 context limits and §13 asserted groups.
+  RefContext ctx;
+  if (!BuildContext(extras.context, &ctx) || !GroupsValid(extras.groups))
+    return Deny("invalid_input");
 
   // Step 2: the closed catalog.
   const Action* act = FindAction(action);
   if (act == nullptr) return Deny("unknown_action");
 
-  // Step 3: P.
-  const std::vector<std::string> P = Closure(principal);
+  // Step 3: P, with the asserted groups.
+  const std::vector<std::string> P = Closure(principal, extras.groups);
 
-  // Step 4: deny assignments (scope resources only). Explain: deepest scope,
-  // ties by bundle order.
+  // Scope resources only: the ancestors-or-self in the §12 hierarchy, the
+  // resource first, so an index is the distance up from the resource.
+  const std::vector<std::string> chain =
+      is_scope ? Ancestors(resource) : std::vector<std::string>{};
+  auto distance = [&](const std::string& scope) -> int {
+    for (size_t k = 0; k < chain.size(); ++k)
+      if (ScopeEquals(chain[k], scope)) return static_cast<int>(k);
+    return -1;
+  };
+
+  // Step 4: deny assignments. Explain: the one closest to the resource
+  // ("deepest", §12), ties by bundle order.
   const DenyAssignment* deny = nullptr;
-  size_t deny_depth = 0;
-  if (is_scope) {
-    for (const DenyAssignment& d : b_.deny_assignments) {
-      bool scope_ok = d.apply_to_children ? IsAncestorOrSelf(d.scope, resource)
-                                          : ScopeEquals(d.scope, resource);
-      if (!scope_ok) continue;
-      bool who = Contains(d.principals, "*") || AnyIn(d.principals, P);
-      if (!who || AnyIn(d.exclude_principals, P)) continue;
-      if (!Covers(d.actions, d.not_actions, d.data_actions, d.not_data_actions, *act)) continue;
-      size_t depth = ScopeSegments(d.scope).size();
-      if (deny == nullptr || depth > deny_depth) {
-        deny = &d;
-        deny_depth = depth;
-      }
+  int deny_dist = 0;
+  for (const DenyAssignment& d : b_.deny_assignments) {
+    int dist = distance(d.scope);
+    if (dist < 0 || (!d.apply_to_children && dist != 0)) continue;
+    bool who = Contains(d.principals, "*") || AnyIn(d.principals, P);
+    if (!who || AnyIn(d.exclude_principals, P)) continue;
+    if (!Covers(d.actions, d.not_actions, d.data_actions, d.not_data_actions, *act)) continue;
+    if (d.cond && !d.cond->Holds(ctx, act->name)) continue;  // falls through
+    if (deny == nullptr || dist < deny_dist) {
+      deny = &d;
+      deny_dist = dist;
     }
   }
   if (deny != nullptr) {
@@ -836,21 +1115,10 @@ Answer Reference::Check(std::string_view principal, std::string_view action,
     return a;
   }
 
-  // Statement matching. The SPEC's wrong-kind rule names roles and deny
-  // assignments only, so a statement's action patterns cover catalog actions
-  // of either kind (control or data). Resources: a glob over the whole string,
-  // case-insensitive (ASCII) for scopes, case-sensitive otherwise.
-  auto stmt_matches = [&](const Statement& s) {
-    if (!Contains(P, s.principal)) return false;
-    if (!AnyGlob(s.actions, act->name)) return false;
-    for (const std::string& rp : s.resources)
-      if (GlobMatch(rp, resource, /*ignore_case=*/is_scope)) return true;
-    return false;
-  };
-
   // Step 5: Deny statements, first in bundle order.
   for (const Statement& s : b_.statements) {
-    if (!s.allow && stmt_matches(s)) {
+    if (!s.allow && StatementTargets(s, P, *act, resource, ctx) &&
+        (!s.cond || s.cond->Holds(ctx))) {
       Answer a = Deny("deny_statement");
       a.rule_kind = "statement";
       a.rule = s.id;
@@ -858,26 +1126,28 @@ Answer Reference::Check(std::string_view principal, std::string_view action,
     }
   }
 
-  // Step 6: grants from assignments (scope resources only).
+  // Step 6: grants from assignments, closest to the resource first.
   const Assignment* grant = nullptr;
-  size_t grant_depth = 0;
-  bool failed_effective = false;
-  if (is_scope) {
-    for (const Assignment& as : b_.assignments) {
-      if (!Contains(P, as.principal)) continue;
-      if (!IsAncestorOrSelf(as.scope, resource)) continue;
-      auto it = role_index_.find(as.role);
-      if (it == role_index_.end()) continue;
-      if (!RoleCovers(b_.roles[it->second], *act)) continue;
-      if (!EffectiveAt(*act, as.scope)) {
-        failed_effective = true;
-        continue;
-      }
-      size_t depth = ScopeSegments(as.scope).size();
-      if (grant == nullptr || depth > grant_depth) {
-        grant = &as;
-        grant_depth = depth;
-      }
+  int grant_dist = 0;
+  bool failed_effective = false;  // counted (conditions hold) but not effective here
+  bool failed_condition = false;  // would grant here but for a condition
+  for (const Assignment& as : b_.assignments) {
+    if (!Contains(P, as.principal)) continue;
+    int dist = distance(as.scope);
+    if (dist < 0) continue;
+    GrantProbe g = ProbeAssignment(as, *act, ctx);
+    if (!g.covers) continue;
+    if (!g.conditions_hold) {
+      if (g.effective) failed_condition = true;
+      continue;
+    }
+    if (!g.effective) {
+      failed_effective = true;
+      continue;
+    }
+    if (grant == nullptr || dist < grant_dist) {
+      grant = &as;
+      grant_dist = dist;
     }
   }
   if (grant != nullptr) {
@@ -892,19 +1162,24 @@ Answer Reference::Check(std::string_view principal, std::string_view action,
   // Step 7: Allow statements, never for an action with effective_only_at.
   if (!act->has_effective_only_at) {
     for (const Statement& s : b_.statements) {
-      if (s.allow && stmt_matches(s)) {
-        Answer a;
-        a.allowed = true;
-        a.reason = "statement";
-        a.rule_kind = "statement";
-        a.rule = s.id;
-        return a;
+      if (!s.allow || !StatementTargets(s, P, *act, resource, ctx)) continue;
+      if (s.cond && !s.cond->Holds(ctx)) {
+        failed_condition = true;
+        continue;
       }
+      Answer a;
+      a.allowed = true;
+      a.reason = "statement";
+      a.rule_kind = "statement";
+      a.rule = s.id;
+      return a;
     }
   }
 
   // Step 8.
-  return Deny(failed_effective ? "not_effective_at_scope" : "no_grant");
+  if (failed_effective) return Deny("not_effective_at_scope");
+  if (failed_condition) return Deny("condition_not_met");
+  return Deny("no_grant");
 }
 
 Resolution Reference::Resolve(std::string_view cloud, std::string_view workload_type,
@@ -962,20 +1237,50 @@ WorkloadAnswer Reference::CheckWorkload(std::string_view cloud, std::string_view
                                         std::string_view node_group_identity,
                                         std::string_view action,
                                         std::string_view resource) const {
+  return CheckWorkload(cloud, workload_type, project, user, compute_config_identity,
+                       node_group_identity, action, resource, RefQueryExtras{});
+}
+
+WorkloadAnswer Reference::CheckWorkload(std::string_view cloud, std::string_view workload_type,
+                                        std::string_view project, std::string_view user,
+                                        std::string_view compute_config_identity,
+                                        std::string_view node_group_identity,
+                                        std::string_view action, std::string_view resource,
+                                        const RefQueryExtras& extras) const {
   WorkloadAnswer w;
   w.resolution = Resolve(cloud, workload_type, project, user, compute_config_identity,
                          node_group_identity);
+  // "makes the query invalid_input" (§10, §13): the whole query, before the
+  // identity's own errors.
+  RefContext ctx;
+  if (!BuildContext(extras.context, &ctx) || !GroupsValid(extras.groups)) {
+    w.check = Deny("invalid_input");
+    return w;
+  }
   if (w.resolution.error != "none") {
     w.check = Deny(w.resolution.error);
     return w;
   }
-  w.check = Check(w.resolution.identity, action, resource);
+  w.check = Check(w.resolution.identity, action, resource, extras);
   return w;
 }
 
 RequestAnswer Reference::CheckRequest(std::string_view principal, std::string_view method,
                                       std::string_view target) const {
+  return CheckRequest(principal, method, target, RefQueryExtras{});
+}
+
+RequestAnswer Reference::CheckRequest(std::string_view principal, std::string_view method,
+                                      std::string_view target,
+                                      const RefQueryExtras& extras) const {
   RequestAnswer out;
+  // "makes the query invalid_input" (§10, §13): the whole query, before
+  // routing.
+  RefContext ctx;
+  if (!BuildContext(extras.context, &ctx) || !GroupsValid(extras.groups)) {
+    out.check = Deny("invalid_input");
+    return out;
+  }
   auto bad_path = [&]() {
     out.check = Deny("bad_path");
     return out;
@@ -1060,7 +1365,7 @@ RequestAnswer Reference::CheckRequest(std::string_view principal, std::string_vi
     // §5.4. A capture such as "." or ".." (possible when a capture is only
     // part of a segment) makes the filled scope invalid: §5.3 names only empty
     // captures and '/' as bad_path, so check() answers invalid_input.
-    out.check = Check(principal, r.action, scope);
+    out.check = Check(principal, r.action, scope, extras);
     return out;
   }
   out.check = Deny("no_route");
