@@ -194,7 +194,8 @@ Scanner::State Scanner::AfterValue() {
     open_.pop_back();
     return State::kAfterValue;
   }
-  Fail(i_, absl::StrCat("expected ',' or '", std::string(1, close), "', found ", Show(c)));
+  if (c == '/') Fail(i_, "comments are not allowed in JSON");
+  else Fail(i_, absl::StrCat("expected ',' or '", std::string(1, close), "', found ", Show(c)));
   return State::kDone;
 }
 

@@ -878,6 +878,16 @@ bool LoadBundle(std::string_view json, const Limits& limits, model::Bundle* out,
   } catch (const TooManyErrors&) {
     return false;
   }
+  // On-demand parsing checks only what it reads: a value skipped after a
+  // shape error (under an unknown key, of the wrong type, past a limit) or a
+  // number read only as an integer may hide a syntax error. A bundle with
+  // errors is scanned once more so that malformed JSON is always named.
+  if (sink->has_errors()) {
+    if (auto syn = FindJsonSyntaxError(json)) {
+      sink->Error("", static_cast<uint32_t>(syn->offset), absl::StrCat("malformed JSON: ", syn->message));
+      return false;
+    }
+  }
   return true;
 }
 
