@@ -326,10 +326,12 @@ class Loader {
     });
   }
 
-  // Calls fn(key, key offset, value, key pointer) for each member of an
-  // object whose key passes the string rules, after rejecting duplicate
-  // keys. For objects whose keys are data (AWS condition operators and
-  // keys), not a table. False when v is not an object.
+  // Calls fn(key, value, key pointer) for each member of an object whose key
+  // passes the string rules and is not a repeat (the key's Str carries the
+  // offset of its opening quote). For objects whose keys are data (AWS
+  // condition operators and keys), not a table. True when v is an object
+  // and every key was accepted: a rejected key drops its value, so the
+  // caller must not treat what it read as the whole object.
   template <class Fn>
   bool ForKeys(od::value v, const std::string& ptr, const char* what, Fn&& fn);
 
@@ -386,6 +388,7 @@ bool Loader::ForKeys(od::value v, const std::string& ptr, const char* what, Fn&&
   if (auto e = v.get_object().get(obj)) Malformed(off, e);
   absl::flat_hash_set<std::string> seen;
   size_t n = 0;
+  bool all = true;
   for (auto field : obj) {
     if (sink_->truncated()) throw TooManyErrors{};
     od::raw_json_string raw;
@@ -399,15 +402,18 @@ bool Loader::ForKeys(od::value v, const std::string& ptr, const char* what, Fn&&
     if (n++ == lim_.max_list_entries) {
       sink_->Error(ptr, off, absl::StrCat("object exceeds the limit of ", lim_.max_list_entries, " keys"));
     }
-    if (n > lim_.max_list_entries) continue;
-    if (!CheckString(key, kp, koff, /*allow_empty=*/false)) continue;
+    if (n > lim_.max_list_entries || !CheckString(key, kp, koff, /*allow_empty=*/false)) {
+      all = false;
+      continue;
+    }
     if (!seen.emplace(key).second) {
       sink_->Error(kp, koff, absl::StrCat("duplicate key \"", AbslView(key), "\""));
+      all = false;
       continue;
     }
     fn(Str{std::string(key), koff}, fv, kp);
   }
-  return true;
+  return all;
 }
 
 template <class T>
@@ -591,30 +597,32 @@ bool ReadConditionKey(Loader& L, od::value v, const std::string& ptr, model::Con
 bool ReadAwsCondition(Loader& L, od::value v, const std::string& ptr, model::Statement* st) {
   model::AwsCondition c;
   c.off = L.Off(v);
-  bool ok = true;
-  const bool is_object = L.ForKeys(v, ptr, "an object (an AWS condition)", [&](Str op, od::value ov,
-                                                                          const std::string& op_ptr) {
+  bool values_ok = true;
+  // ForKeys is false when the value is not an object or it rejected a key.
+  const bool keys_ok = L.ForKeys(v, ptr, "an object (an AWS condition)", [&](Str op, od::value ov,
+                                                                        const std::string& op_ptr) {
     model::ConditionOperator o;
     o.op = std::move(op);
-    const uint32_t ooff = L.Off(ov);
-    bool keys_ok = true;
-    const bool op_is_object =
-        L.ForKeys(ov, op_ptr, "an object of condition keys", [&](Str key, od::value kv, const std::string& key_ptr) {
-          model::ConditionKey k;
-          k.key = std::move(key);
-          if (ReadConditionKey(L, kv, key_ptr, &k)) o.keys.push_back(std::move(k));
-          else keys_ok = false;
-        });
-    if (op_is_object && keys_ok && o.keys.empty()) {
-      L.sink()->Error(op_ptr, ooff, "a condition operator needs at least one key, found {}");
-      keys_ok = false;
+    const uint32_t op_off = L.Off(ov);
+    bool op_values_ok = true;
+    const bool op_keys_ok = L.ForKeys(ov, op_ptr, "an object of condition keys", [&](Str key, od::value kv,
+                                                                                   const std::string& key_ptr) {
+      model::ConditionKey k;
+      k.key = std::move(key);
+      if (ReadConditionKey(L, kv, key_ptr, &k)) o.keys.push_back(std::move(k));
+      else op_values_ok = false;
+    });
+    bool op_ok = op_keys_ok && op_values_ok;
+    if (op_ok && o.keys.empty()) {
+      L.sink()->Error(op_ptr, op_off, "a condition operator needs at least one key, found {}");
+      op_ok = false;
     }
-    ok &= op_is_object && keys_ok;
+    values_ok &= op_ok;
     c.operators.push_back(std::move(o));
   });
   // A condition that failed to load is left out, and the statement invalid:
   // never a partial condition that might hold where the whole would not.
-  if (!is_object || !ok) return false;
+  if (!keys_ok || !values_ok) return false;
   st->condition = std::move(c);
   return true;
 }
