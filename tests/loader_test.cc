@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -217,6 +218,54 @@ TEST(JsonSyntax, NumberGrammar) {
     EXPECT_TRUE(internal::IsJsonNumber(ok)) << ok;
   for (const char* bad : {"", "-", "01", "1.", ".5", "1e", "1e+", "+1", "0x10", "1.5.2", "NaN", "Infinity", "1 "})
     EXPECT_FALSE(internal::IsJsonNumber(bad)) << bad;
+}
+
+// Random byte edits of a bundle with every v2 field: the loader calls a text
+// malformed exactly when the strict scan finds a syntax error (numbers stay
+// in range here, the one case where simdjson alone may refuse), and every
+// malformed report has a position.
+TEST(LoaderFuzz, MalformedExactlyWhenTheScanFindsASyntaxError) {
+  const std::string seed = R"({"version": 1, "actions": [{"name": "A/read", "data": true, "effective_only_at": ["/s/*"]}],
+ "roles": [{"id": "r", "name": "", "permissions": [{"actions": ["A/*"], "not_actions": ["A/x"], "condition": "c"}]}],
+ "statements": [{"id": "s", "principal": "p", "effect": "Allow", "not_actions": ["A/*"], "resources": ["*"],
+   "policy_version": "2012-10-17", "condition": {"StringEquals": {"aws:a/b": ["x", ""], "n": 10}, "Bool": {"b": true}}}],
+ "assignments": [{"id": "a", "principal": "u", "role": "r", "scope": "/", "condition": "x"}],
+ "deny_assignments": [{"id": "d", "principals": ["*"], "scope": "/", "apply_to_children": false}],
+ "clouds": [{"id": "c", "mappings": [{"id": "m", "identity": "i", "user": "u"}]}],
+ "routes": [{"id": "r", "method": "GET", "path": "/x", "action": "A/read", "scope": "/x"}],
+ "scope_parents": [{"scope": "/s", "parent": "/p"}]})";
+  ASSERT_TRUE(Load(seed).diags.empty()) << Text(Load(seed).diags);
+  const std::string alphabet = std::string("{}[],:\"\\ 0123456789-tnfu\n/~a") + "\xFF";
+  std::mt19937 rng(7);
+  Limits small;
+  small.max_list_entries = 3;
+  int malformed = 0, shape = 0;
+  for (int iter = 0; iter < 20000; ++iter) {
+    std::string s = seed;
+    for (int m = 0, muts = 1 + rng() % 4; m < muts; ++m) {
+      const size_t pos = rng() % (s.size() + 1);
+      const char c = alphabet[rng() % alphabet.size()];
+      switch (rng() % 3) {
+        case 0: if (pos < s.size()) s.erase(pos, 1 + rng() % 8); break;
+        case 1: s.insert(pos, 1, c); break;
+        default: if (pos < s.size()) s[pos] = c;
+      }
+    }
+    Loaded l = Load(s, iter % 2 ? small : Limits());
+    const auto syn = internal::FindJsonSyntaxError(s);
+    ASSERT_EQ(l.well_formed, !syn.has_value()) << s << "\n" << Text(l.diags);
+    if (!l.well_formed) {
+      ++malformed;
+      const Diagnostic* d = ErrorAt(l, "");
+      ASSERT_NE(d, nullptr) << s << "\n" << Text(l.diags);
+      EXPECT_GT(d->line, 0u) << s << "\n" << Text(l.diags);
+    } else if (!l.diags.empty()) {
+      ++shape;
+    }
+  }
+  // The edits must reach both outcomes, or the test proves nothing.
+  EXPECT_GT(malformed, 1000);
+  EXPECT_GT(shape, 1000);
 }
 
 // ============================================================================
