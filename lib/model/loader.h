@@ -48,9 +48,16 @@ class DiagSink {
 std::string JoinPointer(std::string_view base, std::string_view key);
 std::string JoinPointer(std::string_view base, size_t index);
 
-// Parses the bundle JSON. Type, shape, key and string-level errors go to
-// `sink`; returns false only when the JSON itself is malformed (after
-// reporting that). Semantic checks are the compiler's.
+// Parses the bundle JSON into *out (SPEC §2 and the v2 fields of §10–§12,
+// as rolegate/bundle.h documents them). Type, shape, key and string-level
+// errors go to `sink`, each with its JSON pointer and byte offset, and
+// loading goes on so that one run reports them all. Returns false only when
+// the JSON itself is malformed, after reporting that once at pointer "" and
+// the offset of the offending token (found by a strict syntax scan, also
+// run over any bundle that had other errors, since on-demand parsing skips
+// what it does not read). Semantic checks are the compiler's.
+// Cost: O(size of json) time; memory a few times its size while it runs
+// (simdjson's padded copy and index), plus the model.
 bool LoadBundle(std::string_view json, const Limits& limits, model::Bundle* out, DiagSink* sink);
 
 }  // namespace rolegate::internal
