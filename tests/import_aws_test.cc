@@ -20,6 +20,8 @@
 #include <vector>
 
 #include "import/aws.h"
+#include "rolegate/policy.h"
+#include "rolegate/query.h"
 #include "import/report.h"
 #include "model/writer.h"
 #include "rolegate/internal/glob.h"
@@ -112,9 +114,12 @@ const char* kInlineUser =
     R"({"Sid":"Tagged","Effect":"Allow","Action":"ec2:StartInstances","Resource":"*",)"
     R"("Condition":{"StringEquals":{"aws:ResourceTag/team":["ml","infra"]},"NumericLessThan":{"s3:max-keys":10},)"
     R"("Bool":{"aws:MultiFactorAuthPresent":true}}},)"
-    R"({"Effect":"Deny","NotAction":["iam:Get*","iam:List*"],"Resource":"*"},)"
     R"({"Effect":"Allow","Action":"madeupservice:DoThing","Resource":"arn:aws:s3:::bucket/${aws:username}/*"},)"
     R"({"Effect":"Allow","Principal":{"AWS":"*"},"Action":"s3:GetObject","Resource":"*"}]})";
+const char* kInlineUserDeny =
+    R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotAction":["iam:Get*","iam:List*"],"Resource":"*"}]})";
+const char* kInlineGroup =
+    R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"arn:aws:sqs:*:123456789012:q3"}]})";
 const char* kInlineRole =
     R"({"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"s3:*","NotResource":["arn:aws:s3:::safe","arn:aws:s3:::safe/*"]}})";
 const char* kTrust =
@@ -128,7 +133,9 @@ std::string PrincipalEntry(const std::vector<ManagedSource>& m, int kind, int k)
                   Q("arn:aws:iam::123456789012:" + std::string(kPath[kind]) + "/" + name) +
                   ",\"Path\":\"/\",\"CreateDate\":\"2024-01-01T00:00:00Z\"";
   std::string inline_docs = "[]";
-  if (kind == 0 && k == 0) inline_docs = "[{\"PolicyName\":\"cond\",\"PolicyDocument\":" + std::string(kInlineUser) + "}]";
+  if (kind == 0 && k == 0) inline_docs = "[{\"PolicyName\":\"deny\",\"PolicyDocument\":" + std::string(kInlineUserDeny) + "}]";
+  if (kind == 0 && k == 1) inline_docs = "[{\"PolicyName\":\"cond\",\"PolicyDocument\":" + std::string(kInlineUser) + "}]";
+  if (kind == 1 && k == 3) inline_docs = "[{\"PolicyName\":\"members\",\"PolicyDocument\":" + std::string(kInlineGroup) + "}]";
   if (kind == 2 && k == 0) inline_docs = "[{\"PolicyName\":\"guard\",\"PolicyDocument\":" + Q(UrlEncode(kInlineRole)) + "}]";
   e += ",\"" + std::string(kNames[kind]) + "PolicyList\":" + inline_docs;
   e += ",\"AttachedManagedPolicies\":" + Attached(m, kind, k);
@@ -208,11 +215,11 @@ TEST_F(ImportAwsReal, SummaryFiguresArePinned) {
             << WriteImportReportJson(r).substr(0, 1200) << "\n";
   std::map<std::string, uint64_t> want_imported = {
       {"users", 40}, {"groups", 41}, {"roles", 40}, {"group_memberships", 80},
-      {"inline_policies", 2}, {"managed_policies", 1645}, {"managed_policy_attachments", 1646},
+      {"inline_policies", 4}, {"managed_policies", 1645}, {"managed_policy_attachments", 1646},
       {"managed_policy_versions_not_default", 165},
-      // 9,033 managed statements + ReadOnlyAccess's 3 again (group solo) + 3 user inline (one
-      // Allow with a Principal skipped) + 1 role inline.
-      {"statements", 9033 + 3 + 3 + 1},
+      // 9,033 managed statements + ReadOnlyAccess's 3 again (group solo) + 2 + 1 user inline
+      // (one Allow with a Principal skipped) + 1 group inline + 1 role inline.
+      {"statements", 9033 + 3 + 2 + 1 + 1 + 1},
       // ReadOnlyAccess has one conditional statement; the user's inline policy one.
       {"statements_with_condition", 3926 + 1 + 1},
       {"statements_with_not_action", 14 + 1},
@@ -225,9 +232,125 @@ TEST_F(ImportAwsReal, SummaryFiguresArePinned) {
       {"action_not_in_catalog", 381}, {"trust_policy", 40}, {"unknown_group", 1},
       {"resource_policy_statement", 1}, {"not_in_input", 1}, {"action_case_duplicate", 0}};
   for (const auto& [k, n] : want_counts) EXPECT_EQ(r.counts[k], n) << k;
-  EXPECT_EQ(b.statements.size(), 9033u + 7);
+  EXPECT_EQ(b.statements.size(), 9033u + 8);
   EXPECT_EQ(b.groups.size(), 41u);
   EXPECT_EQ(b.actions.size(), 21123u + 381);
+}
+
+
+std::string Show(const Decision& d) { return std::string(d.allowed ? "allow/" : "deny/") + std::string(ReasonName(d.reason)); }
+
+// Same inputs, same bytes; and the bundle compiles.
+TEST_F(ImportAwsReal, DeterministicAndCompiles) {
+  const AwsImportInputs in = Inputs();
+  model::Bundle b1, b2;
+  ImportReport r1, r2;
+  ASSERT_TRUE(ImportAws(in, &b1, &r1).ok());
+  ASSERT_TRUE(ImportAws(in, &b2, &r2).ok());
+  const std::string j1 = WriteBundleJson(b1);
+  EXPECT_EQ(j1, WriteBundleJson(b2));
+  EXPECT_EQ(WriteImportReportJson(r1), WriteImportReportJson(r2));
+  std::vector<Diagnostic> diags;
+  auto policy = Compile(j1, Limits{}, &diags);
+  ASSERT_TRUE(policy.ok()) << policy.status() << (diags.empty() ? "" : " first: " + diags[0].pointer + " " + diags[0].message);
+}
+
+class ImportAwsFacts : public ImportAwsReal {
+ protected:
+  void SetUp() override {
+    ImportAwsReal::SetUp();
+    if (IsSkipped()) return;
+    model::Bundle b;
+    ImportReport r;
+    ASSERT_TRUE(ImportAws(Inputs(), &b, &r).ok());
+    auto p = Compile(WriteBundleJson(b), Limits{}, nullptr);
+    ASSERT_TRUE(p.ok()) << p.status();
+    policy_ = std::move(*p);
+  }
+  std::string Ask(std::string_view principal, std::string_view action, std::string_view resource,
+                  const Context& ctx = {}) const {
+    Query q;
+    q.principal = principal;
+    q.action = action;
+    q.resource = resource;
+    q.context = ctx;
+    return Show(policy_->Explain(q).decision);
+  }
+  std::unique_ptr<Policy> policy_;
+};
+
+constexpr std::string_view kSolo = "arn:aws:iam::123456789012:group/solo";
+
+// ReadOnlyAccess (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/ReadOnlyAccess.html)
+// allows s3:Get* and s3:List* but no write: GetObject yes, PutObject no.
+TEST_F(ImportAwsFacts, ReadOnlyAccessReadsButDoesNotWriteS3) {
+  EXPECT_EQ(Ask(kSolo, "s3:GetObject", "arn:aws:s3:::bucket/key"), "allow/statement");
+  EXPECT_EQ(Ask(kSolo, "s3:PutObject", "arn:aws:s3:::bucket/key"), "deny/no_grant");
+  EXPECT_EQ(Ask(kSolo, "iam:CreateUser", "*"), "deny/no_grant");
+}
+
+// The same page documents its conditional statement: s3express:CreateSession
+// only with "s3express:SessionMode" = "ReadOnly" (StringEquals).
+TEST_F(ImportAwsFacts, ConditionalStatementNeedsItsConditionKey) {
+  const std::string_view bucket = "arn:aws:s3express:us-east-1:123456789012:bucket/b--use1-az4--x-s3";
+  EXPECT_EQ(Ask(kSolo, "s3express:CreateSession", bucket), "deny/condition_not_met");
+  ContextEntry ro{"s3express:SessionMode", ValueType::kString, "ReadOnly"};
+  EXPECT_EQ(Ask(kSolo, "s3express:CreateSession", bucket, Context{&ro, 1}), "allow/statement");
+  ContextEntry rw{"s3express:SessionMode", ValueType::kString, "ReadWrite"};
+  EXPECT_EQ(Ask(kSolo, "s3express:CreateSession", bucket, Context{&rw, 1}), "deny/condition_not_met");
+}
+
+// Membership: user-k is in group-k and group-(k+1), so group-3's inline
+// statement reaches user-3 and user-2 but not user-5; NotAction and NotResource
+// denies keep their sense.
+TEST_F(ImportAwsFacts, MembershipNotActionNotResource) {
+  auto rule = [&](std::string_view user) {
+    Query q;
+    q.principal = user;
+    q.action = "sqs:SendMessage";
+    q.resource = "arn:aws:sqs:us-east-1:123456789012:q3";
+    const Explanation e = policy_->Explain(q);
+    return Show(e.decision) + " " + std::string(e.rule);
+  };
+  EXPECT_EQ(rule("arn:aws:iam::123456789012:user/user-3"), "allow/statement group/group-3/inline/members/0");
+  // user-2 (groups 2 and 3) also holds AWSDenyAll, which "denies all access"
+  // (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSDenyAll.html):
+  // a Deny statement wins over the group's Allow (SPEC §3 step 5 before 7).
+  EXPECT_EQ(rule("arn:aws:iam::123456789012:user/user-2"), "deny/deny_statement user/user-2/managed/AWSDenyAll/0");
+  EXPECT_NE(rule("arn:aws:iam::123456789012:user/user-5"), "allow/statement group/group-3/inline/members/0");
+  const std::string u0 = "arn:aws:iam::123456789012:user/user-0";
+  // user-0's inline Deny NotAction [iam:Get*, iam:List*]: everything else is denied.
+  EXPECT_EQ(Ask(u0, "s3:GetObject", "arn:aws:s3:::b/k"), "deny/deny_statement");
+  EXPECT_NE(Ask(u0, "iam:GetUser", "*"), "deny/deny_statement");
+  const std::string r0 = "arn:aws:iam::123456789012:role/role-0";
+  // role-0's inline Deny s3:* NotResource [safe, safe/*].
+  EXPECT_EQ(Ask(r0, "s3:GetObject", "arn:aws:s3:::other/k"), "deny/deny_statement");
+  EXPECT_NE(Ask(r0, "s3:GetObject", "arn:aws:s3:::safe/k"), "deny/deny_statement");
+}
+
+// The user's inline conditional Allow (ec2:StartInstances) holds only when
+// all three operators do. role-1 has no such statement: user-1 is used, whose
+// groups (1, 2) and managed policies may or may not grant it otherwise, so
+// the deciding rule is what is checked.
+TEST_F(ImportAwsFacts, InlineConditionKeepsValueKinds) {
+  const std::string u = "arn:aws:iam::123456789012:user/user-1";
+  auto rule = [&](const std::vector<ContextEntry>& ctx) {
+    Query q;
+    q.principal = u;
+    q.action = "ec2:StartInstances";
+    q.resource = "arn:aws:ec2:us-east-1:123456789012:instance/i-1";
+    q.context = Context{ctx.data(), ctx.size()};
+    return std::string(policy_->Explain(q).rule);
+  };
+  const std::string id = "user/user-1/inline/cond/0";
+  ContextEntry team{"aws:ResourceTag/team", ValueType::kString, "infra"};
+  ContextEntry keys{"s3:max-keys", ValueType::kNumber, "", 3};
+  ContextEntry many{"s3:max-keys", ValueType::kNumber, "", 30};
+  ContextEntry mfa{"aws:MultiFactorAuthPresent", ValueType::kBool, "", 0, true};
+  EXPECT_EQ(rule({team, keys, mfa}), id);
+  EXPECT_NE(rule({team, many, mfa}), id);
+  EXPECT_NE(rule({team, keys}), id);
+  EXPECT_NE(rule({}), id);
 }
 
 }  // namespace
