@@ -353,5 +353,142 @@ TEST_F(ImportAwsFacts, InlineConditionKeepsValueKinds) {
   EXPECT_NE(rule({}), id);
 }
 
+// ---- Small inputs: no data needed -------------------------------------------------
+
+constexpr const char* kCsv = "service_prefix,action,access_level\ns3,GetObject,Read\ns3,PutObject,Write\nS3,getobject,Read\n";
+
+absl::Status RunImport(const std::string& doc, model::Bundle* b, ImportReport* r, bool ignore_boundaries = false,
+                 const std::string& csv = kCsv) {
+  AwsImportInputs in;
+  in.authorization_details = {{"in.json", doc}};
+  in.actions_csv = {{"actions.csv", csv}};
+  in.ignore_permission_boundaries = ignore_boundaries;
+  return ImportAws(in, b, r);
+}
+
+std::string ErrorOf(const std::string& doc, const std::string& csv = kCsv) {
+  model::Bundle b;
+  ImportReport r;
+  const absl::Status s = RunImport(doc, &b, &r, false, csv);
+  return s.ok() ? "OK" : std::string(s.message());
+}
+
+const std::string kPolicyArn = "arn:aws:iam::123456789012:policy/p";
+std::string RoleWith(const std::string& inline_doc, const std::string& extra = "") {
+  return R"({"RoleDetailList":[{"RoleName":"r","Arn":"arn:aws:iam::123456789012:role/r","RolePolicyList":[)"
+         R"({"PolicyName":"i","PolicyDocument":)" + inline_doc + "}]" + extra + "}]}";
+}
+
+TEST(ImportAws, DefaultVersionOnlyAndCaseFoldedCatalog) {
+  const std::string doc =
+      R"({"RoleDetailList":[{"RoleName":"r","Arn":"arn:aws:iam::123456789012:role/r",)"
+      R"("AttachedManagedPolicies":[{"PolicyName":"p","PolicyArn":"arn:aws:iam::123456789012:policy/p"}]}],)"
+      R"("Policies":[{"PolicyName":"p","Arn":"arn:aws:iam::123456789012:policy/p","DefaultVersionId":"v2",)"
+      R"("PolicyVersionList":[{"Document":{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}},"VersionId":"v1","IsDefaultVersion":false},)"
+      R"({"Document":"%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22s3%3AGetObject%22%2C%22Resource%22%3A%22arn%3Aaws%3As3%3A%3A%3Ab%2Bc%2F*%22%7D%5D%7D",)"
+      R"("VersionId":"v2","IsDefaultVersion":true}]}]})";
+  model::Bundle b;
+  ImportReport r;
+  ASSERT_TRUE(RunImport(doc, &b, &r).ok());
+  ASSERT_EQ(b.statements.size(), 1u);
+  EXPECT_EQ(b.statements[0].id.s, "role/r/managed/p/0");
+  EXPECT_EQ(b.statements[0].actions[0].s, "s3:GetObject");
+  EXPECT_EQ(b.statements[0].resources[0].s, "arn:aws:s3:::b+c/*");  // '+' is literal, not a space
+  ASSERT_TRUE(b.statements[0].policy_version.has_value());
+  EXPECT_EQ(b.actions.size(), 2u);  // S3:getobject folded into s3:GetObject
+  EXPECT_EQ(r.counts["action_case_duplicate"], 1u);
+  auto policy = Compile(WriteBundleJson(b), Limits{}, nullptr);
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  EXPECT_EQ(Show((*policy)->Check("arn:aws:iam::123456789012:role/r", "s3:GetObject", "arn:aws:s3:::b+c/k")),
+            "allow/statement");
+  // The old version's "*" was not imported.
+  EXPECT_EQ(Show((*policy)->Check("arn:aws:iam::123456789012:role/r", "s3:PutObject", "arn:aws:s3:::b+c/k")),
+            "deny/no_grant");
+}
+
+TEST(ImportAws, PermissionsBoundaryFailsUnlessIgnored) {
+  const std::string doc = RoleWith(R"({"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]})",
+                                   R"(,"PermissionsBoundary":{"PermissionsBoundaryType":"Policy",)"
+                                   R"("PermissionsBoundaryArn":"arn:aws:iam::123456789012:policy/limit"})");
+  const std::string err = ErrorOf(doc);
+  EXPECT_NE(err.find("in.json: /RoleDetailList/0/PermissionsBoundary: role r has a permissions boundary "
+                     "(arn:aws:iam::123456789012:policy/limit)"),
+            std::string::npos)
+      << err;
+  model::Bundle b;
+  ImportReport r;
+  ASSERT_TRUE(RunImport(doc, &b, &r, true).ok());
+  EXPECT_EQ(r.counts["permissions_boundary_ignored"], 1u);
+  EXPECT_EQ(b.statements.size(), 1u);
+  // A null boundary is no boundary.
+  EXPECT_EQ(ErrorOf(RoleWith(R"({"Statement":[]})", R"(,"PermissionsBoundary":null)")), "OK");
+}
+
+// Each malformed input gives an error naming the file and the JSON pointer.
+TEST(ImportAws, MalformedInputsNameFileAndPointer) {
+  const std::string ok_doc = R"({"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]})";
+  struct Case {
+    std::string doc, want;
+  };
+  const std::vector<Case> cases = {
+      {R"({"UserDetailList":[{"UserName":"a")", "in.json:1:35: /UserDetailList/0/UserName: malformed JSON: unexpected end of input"},
+      {R"({"UserDetailList":{}})", "in.json: /UserDetailList: expected an array, found an object"},
+      {R"({"UserDetailList":[{"UserName":"a","Arn":7}]})", "in.json: /UserDetailList/0/Arn: expected a string"},
+      {RoleWith(R"("%7B%22Statement%ZZ")"), "in.json: /RoleDetailList/0/RolePolicyList/0/PolicyDocument: bad URL-encoding"},
+      {RoleWith(R"("%7B%22Statement%22%3A%5B")"),
+       "in.json: /RoleDetailList/0/RolePolicyList/0/PolicyDocument (URL-decoded document):1:15: /Statement/0: malformed JSON"},
+      {RoleWith(R"("%7B%22Statement%22%3A%5B%7B%22Effect%22%3A%22allow%22%7D%5D%7D")"),
+       "in.json: /RoleDetailList/0/RolePolicyList/0/PolicyDocument (URL-decoded document, at /Statement/0/Effect): "
+       "must be \"Allow\" or \"Deny\""},
+      {RoleWith(R"({"Statement":[{"Effect":"Allow","Actions":"s3:*","Resource":"*"}]})"),
+       "in.json: /RoleDetailList/0/RolePolicyList/0/PolicyDocument/Statement/0/Actions: unknown policy element"},
+      {RoleWith(R"({"Statement":[{"Effect":"Allow","Action":"s3:*","Action":"x","Resource":"*"}]})"),
+       "/RoleDetailList/0/RolePolicyList/0/PolicyDocument/Statement/0/Action: duplicate key"},
+      {RoleWith(R"({"Statement":[{"Effect":"Allow","Action":"s3:*"}]})"),
+       "/PolicyDocument/Statement/0: needs exactly one of Resource and NotResource"},
+      {RoleWith(R"({"Statement":[{"Effect":"Allow","Action":[],"Resource":"*"}]})"),
+       "/PolicyDocument/Statement/0/Action: empty list"},
+      {RoleWith(R"({"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"Bool":{"k":null}}}]})"),
+       "/PolicyDocument/Statement/0/Condition/Bool/k: a condition value must be a string, number or boolean"},
+      {RoleWith(R"({"Version":"2012-10-18","Statement":[]})"), "/PolicyDocument/Version: must be"},
+      {RoleWith(ok_doc, R"(,"AttachedManagedPolicies":[{"PolicyArn":"arn:aws:iam::aws:policy/Nope"}])"),
+       "in.json: /RoleDetailList/0/AttachedManagedPolicies/0/PolicyArn: managed policy arn:aws:iam::aws:policy/Nope "
+       "is not in the Policies list"},
+      {R"({"Policies":[{"Arn":"a","PolicyVersionList":[{"Document":{},"VersionId":"v1"}]}]})",
+       "in.json: /Policies/0/PolicyVersionList: no default version"},
+      {R"({"RoleDetailList":[{"RoleName":"r","Arn":"x"},{"RoleName":"s","Arn":"x"}]})",
+       "in.json: /RoleDetailList/1/Arn: x listed twice"},
+      {"[1]", "in.json: \"\": expected a JSON object at the top level"},
+      {"{\"a\":" + std::string(100, '[') + std::string(100, ']') + "}", "JSON nesting deeper than 64 levels"},
+  };
+  for (const Case& c : cases) {
+    const std::string err = ErrorOf(c.doc);
+    EXPECT_NE(err.find(c.want), std::string::npos) << "input: " << c.doc << "\nerror: " << err;
+  }
+  EXPECT_NE(ErrorOf("{}", "prefix,name\ns3,Get\n").find("actions.csv:1: the header must name"), std::string::npos);
+  EXPECT_NE(ErrorOf("{}", "service_prefix,action\ns3,Get*\n").find("actions.csv:2:"), std::string::npos);
+  EXPECT_NE(ErrorOf("{}", "service_prefix,action\n\"s3,Get\n").find("actions.csv:2: unterminated"), std::string::npos);
+}
+
+TEST(ImportAws, ReportsWhatIsNotMapped) {
+  const std::string doc =
+      R"({"UserDetailList":[{"UserName":"u","Arn":"arn:aws:iam::1:user/u","GroupList":["g","nope"],"Tags":[{"Key":"a","Value":"b"}],"Shiny":1}],)"
+      R"("GroupDetailList":[{"GroupName":"g","Arn":"arn:aws:iam::1:group/g","AttachedManagedPolicies":[]}],)"
+      R"("Policies":[{"Arn":"arn:aws:iam::1:policy/unused","DefaultVersionId":"v1","PolicyVersionList":[{"Document":{"Statement":[]},"VersionId":"v1"}]}],)"
+      R"("Extra":true})";
+  model::Bundle b;
+  ImportReport r;
+  ASSERT_TRUE(RunImport(doc, &b, &r).ok());
+  EXPECT_EQ(r.counts["unknown_group"], 1u);
+  EXPECT_EQ(r.counts["principal_tags"], 1u);
+  EXPECT_EQ(r.counts["unknown_field"], 2u);  // Shiny, Extra
+  EXPECT_EQ(r.counts["unattached_policy"], 1u);
+  ASSERT_EQ(b.groups.size(), 1u);
+  ASSERT_EQ(b.groups[0].members.size(), 1u);
+  EXPECT_EQ(b.groups[0].members[0].s, "arn:aws:iam::1:user/u");
+  for (const ImportReport::Entry& e : r.entries)
+    if (e.kind == "unknown_group") EXPECT_EQ(e.pointer, "/UserDetailList/0/GroupList/1");
+}
+
 }  // namespace
 }  // namespace rolegate::internal
