@@ -490,5 +490,27 @@ TEST(ImportAws, ReportsWhatIsNotMapped) {
     if (e.kind == "unknown_group") EXPECT_EQ(e.pointer, "/UserDetailList/0/GroupList/1");
 }
 
+// Empty condition parts have no bundle form: an Allow is skipped, a Deny
+// keeps the rest of its condition (it can only deny more often).
+TEST(ImportAws, EmptyConditionParts) {
+  const std::string doc = RoleWith(
+      R"({"Version":"2012-10-17","Statement":[)"
+      R"({"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{}},)"
+      R"({"Effect":"Deny","Action":"s3:PutObject","Resource":"*","Condition":{"StringEquals":{"a":[],"b":"x"},"Bool":{}}},)"
+      R"({"Effect":"Deny","Action":"s3:GetObject","Resource":"*","Condition":{"Null":{}}}]})");
+  model::Bundle b;
+  ImportReport r;
+  ASSERT_TRUE(RunImport(doc, &b, &r).ok());
+  EXPECT_EQ(r.counts["empty_condition_part"], 3u);
+  ASSERT_EQ(b.statements.size(), 2u);
+  ASSERT_TRUE(b.statements[0].condition.has_value());
+  ASSERT_EQ(b.statements[0].condition->operators.size(), 1u);
+  EXPECT_EQ(b.statements[0].condition->operators[0].keys.size(), 1u);
+  EXPECT_FALSE(b.statements[1].condition.has_value());
+  auto policy = Compile(WriteBundleJson(b), Limits{}, nullptr);
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  EXPECT_EQ(Show((*policy)->Check("arn:aws:iam::123456789012:role/r", "s3:GetObject", "x")), "deny/deny_statement");
+}
+
 }  // namespace
 }  // namespace rolegate::internal

@@ -179,8 +179,9 @@ class AwsImporter {
   absl::Status ConvertStatements(const Value& doc, const Where& w, PolicyTemplate* out);
   absl::Status ConvertStatement(const Value& st, const Where& w, size_t index,
                                 const std::optional<std::string>& version, PolicyTemplate* out);
+  absl::Status ReadStatementBody(const Value& st, const Where& w, model::Statement* out);
   absl::Status ReadPatterns(const Value& v, const Where& w, model::StrList* out);
-  absl::Status ReadCondition(const Value& v, const Where& w, model::AwsCondition* out);
+  absl::Status ReadCondition(const Value& v, const Where& w, model::AwsCondition* out, bool* had_empty);
   absl::Status ReadConditionValue(const Value& v, const Where& w, std::vector<model::ConditionValue>* out);
   void NoteLiterals(const PolicyTemplate& t);
   void Emit(const Kind& kind, const std::string& name, const std::string& arn, std::string_view policy_kind,
@@ -463,18 +464,24 @@ absl::Status AwsImporter::ReadConditionValue(const Value& v, const Where& w,
   return absl::OkStatus();
 }
 
-// The Condition element, kept as written (SPEC §10 "AWS form"); operators,
-// keys and values are checked by the compiler.
-absl::Status AwsImporter::ReadCondition(const Value& v, const Where& w, model::AwsCondition* out) {
+// The Condition element, kept as written (SPEC §10 "AWS form"); operator
+// names and value types are checked by the compiler. Empty parts (`{}`, an
+// operator with no keys, a key with no values) have no exact bundle form:
+// they are left out and *had_empty set (the caller decides what that means).
+absl::Status AwsImporter::ReadCondition(const Value& v, const Where& w, model::AwsCondition* out,
+                                        bool* had_empty) {
   if (absl::Status s = Expect(v, Type::kObject, w); !s.ok()) return s;
+  *had_empty = v.keys.empty();
   for (size_t i = 0; i < v.keys.size(); ++i) {
     const Where ow = w.At(v.keys[i]);
     const Value& keys = v.items[i];
+    if (v.keys[i].empty()) return Err(ow, "empty condition operator");
     if (absl::Status s = Expect(keys, Type::kObject, ow); !s.ok()) return s;
     model::ConditionOperator op;
     op.op.s = v.keys[i];
     for (size_t k = 0; k < keys.keys.size(); ++k) {
       const Where kw = ow.At(keys.keys[k]);
+      if (keys.keys[k].empty()) return Err(kw, "empty condition key");
       model::ConditionKey key;
       key.key.s = keys.keys[k];
       const Value& val = keys.items[k];
@@ -484,15 +491,19 @@ absl::Status AwsImporter::ReadCondition(const Value& v, const Where& w, model::A
         for (size_t j = 0; j < val.items.size(); ++j)
           if (absl::Status s = ReadConditionValue(val.items[j], kw.At(j), &key.values); !s.ok()) return s;
       }
-      op.keys.push_back(std::move(key));
+      if (key.values.empty()) *had_empty = true;
+      else op.keys.push_back(std::move(key));
     }
-    out->operators.push_back(std::move(op));
+    if (op.keys.empty()) *had_empty = true;
+    else out->operators.push_back(std::move(op));
   }
   return absl::OkStatus();
 }
 
-absl::Status AwsImporter::ConvertStatement(const Value& st, const Where& w, size_t index,
-                                           const std::optional<std::string>& version, PolicyTemplate* out) {
+// Effect, Action/NotAction and Resource/NotResource of one statement; every
+// element name checked (IAM rejects a policy with an unknown one, so such an
+// input is not an IAM export).
+absl::Status AwsImporter::ReadStatementBody(const Value& st, const Where& w, model::Statement* out) {
   if (absl::Status s = Expect(st, Type::kObject, w); !s.ok()) return s;
   static const char* const kKeys[] = {"Sid",         "Effect",    "Action",    "NotAction",   "Resource",
                                       "NotResource", "Condition", "Principal", "NotPrincipal"};
@@ -503,9 +514,9 @@ absl::Status AwsImporter::ConvertStatement(const Value& st, const Where& w, size
   }
   if (const Value* sid = st.Find("Sid"); sid != nullptr)
     if (absl::Status s = Expect(*sid, Type::kString, w.At("Sid")); !s.ok()) return s;
-  model::Statement s;
-  if (absl::Status e = ReadString(st, "Effect", w, true, &s.effect.s); !e.ok()) return e;
-  if (s.effect.s != "Allow" && s.effect.s != "Deny") return Err(w.At("Effect"), "must be \"Allow\" or \"Deny\"");
+  if (absl::Status e = ReadString(st, "Effect", w, true, &out->effect.s); !e.ok()) return e;
+  if (out->effect.s != "Allow" && out->effect.s != "Deny")
+    return Err(w.At("Effect"), "must be \"Allow\" or \"Deny\"");
   const Value* action = st.Find("Action");
   const Value* not_action = st.Find("NotAction");
   const Value* resource = st.Find("Resource");
@@ -513,17 +524,35 @@ absl::Status AwsImporter::ConvertStatement(const Value& st, const Where& w, size
   if ((action == nullptr) == (not_action == nullptr)) return Err(w, "needs exactly one of Action and NotAction");
   if ((resource == nullptr) == (not_resource == nullptr))
     return Err(w, "needs exactly one of Resource and NotResource");
-  s.not_actions = action == nullptr;
-  s.not_resources = resource == nullptr;
+  out->not_actions = action == nullptr;
+  out->not_resources = resource == nullptr;
   if (absl::Status e = ReadPatterns(action ? *action : *not_action, w.At(action ? "Action" : "NotAction"),
-                                    &s.actions); !e.ok())
+                                    &out->actions); !e.ok())
     return e;
-  if (absl::Status e = ReadPatterns(resource ? *resource : *not_resource,
-                                    w.At(resource ? "Resource" : "NotResource"), &s.resources); !e.ok())
-    return e;
+  return ReadPatterns(resource ? *resource : *not_resource, w.At(resource ? "Resource" : "NotResource"),
+                      &out->resources);
+}
+
+absl::Status AwsImporter::ConvertStatement(const Value& st, const Where& w, size_t index,
+                                           const std::optional<std::string>& version, PolicyTemplate* out) {
+  model::Statement s;
+  if (absl::Status e = ReadStatementBody(st, w, &s); !e.ok()) return e;
   if (const Value* c = st.Find("Condition"); c != nullptr) {
     s.condition.emplace();
-    if (absl::Status e = ReadCondition(*c, w.At("Condition"), &*s.condition); !e.ok()) return e;
+    bool had_empty = false;
+    if (absl::Status e = ReadCondition(*c, w.At("Condition"), &*s.condition, &had_empty); !e.ok()) return e;
+    if (s.condition->operators.empty()) s.condition.reset();
+    // Leaving an empty part out of a Deny's condition can only make it hold
+    // more often (over-deny); an Allow is skipped rather than guessed at.
+    if (had_empty) {
+      const bool deny = s.effect.s == "Deny";
+      report_->Add("empty_condition_part", *w.file, w.At("Condition").ptr,
+                   w.decoded ? "condition " + w.At("Condition").inner : "condition",
+                   deny ? "an empty operator, key or value list; left out of the Deny's condition (over-denies)"
+                        : "an empty operator, key or value list, which the bundle cannot express; the Allow is "
+                          "skipped (never over-allows)");
+      if (!deny) return absl::OkStatus();
+    }
   }
   if (version) s.policy_version = model::Str{*version};
   const bool has_principal = st.Find("Principal") != nullptr || st.Find("NotPrincipal") != nullptr;
