@@ -204,6 +204,10 @@ std::vector<ManagedSource>* ImportAwsReal::managed_ = nullptr;
 TEST_F(ImportAwsReal, SummaryFiguresArePinned) {
   ASSERT_EQ(managed_->size(), 1645u);
   const AwsImportInputs in = Inputs();
+  // For measuring the CLI on the same export: ROLEGATE_IMPORT_AWS_DUMP=DIR
+  // writes the two pages there.
+  if (const char* dir = std::getenv("ROLEGATE_IMPORT_AWS_DUMP"))
+    for (const auto& [name, text] : in.authorization_details) std::ofstream(std::string(dir) + "/" + name) << text;
   model::Bundle b;
   ImportReport r;
   const auto t0 = std::chrono::steady_clock::now();
