@@ -191,7 +191,7 @@ class ImportAwsReal : public ::testing::Test {
   void SetUp() override {
     if (managed_->empty()) GTEST_SKIP() << "no AWS data under " << kRaw;
   }
-  AwsImportInputs Inputs() const {
+  static AwsImportInputs Inputs() {
     AwsImportInputs in;
     in.authorization_details = GeneratePages(*managed_);
     in.actions_csv = {{"aws-actions.csv", ReadAll(kRaw + "aws-actions.csv")}};
@@ -259,17 +259,27 @@ TEST_F(ImportAwsReal, DeterministicAndCompiles) {
   ASSERT_TRUE(policy.ok()) << policy.status() << (diags.empty() ? "" : " first: " + diags[0].pointer + " " + diags[0].message);
 }
 
+// One import and compile shared by the fact tests.
 class ImportAwsFacts : public ImportAwsReal {
  protected:
+  static void SetUpTestSuite() {
+    ImportAwsReal::SetUpTestSuite();
+    if (managed_->empty()) return;
+    model::Bundle b;
+    ImportReport r;
+    if (!ImportAws(Inputs(), &b, &r).ok()) return;
+    auto p = Compile(WriteBundleJson(b), Limits{}, nullptr);
+    if (p.ok()) policy_ = p->release();
+  }
+  static void TearDownTestSuite() {
+    delete policy_;
+    policy_ = nullptr;
+    ImportAwsReal::TearDownTestSuite();
+  }
   void SetUp() override {
     ImportAwsReal::SetUp();
     if (IsSkipped()) return;
-    model::Bundle b;
-    ImportReport r;
-    ASSERT_TRUE(ImportAws(Inputs(), &b, &r).ok());
-    auto p = Compile(WriteBundleJson(b), Limits{}, nullptr);
-    ASSERT_TRUE(p.ok()) << p.status();
-    policy_ = std::move(*p);
+    ASSERT_NE(policy_, nullptr) << "the generated export did not import and compile";
   }
   std::string Ask(std::string_view principal, std::string_view action, std::string_view resource,
                   const Context& ctx = {}) const {
@@ -280,8 +290,9 @@ class ImportAwsFacts : public ImportAwsReal {
     q.context = ctx;
     return Show(policy_->Explain(q).decision);
   }
-  std::unique_ptr<Policy> policy_;
+  static Policy* policy_;
 };
+Policy* ImportAwsFacts::policy_ = nullptr;
 
 constexpr std::string_view kSolo = "arn:aws:iam::123456789012:group/solo";
 
