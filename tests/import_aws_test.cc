@@ -400,7 +400,7 @@ TEST(ImportAws, DefaultVersionOnlyAndCaseFoldedCatalog) {
       R"("AttachedManagedPolicies":[{"PolicyName":"p","PolicyArn":"arn:aws:iam::123456789012:policy/p"}]}],)"
       R"("Policies":[{"PolicyName":"p","Arn":"arn:aws:iam::123456789012:policy/p","DefaultVersionId":"v2",)"
       R"("PolicyVersionList":[{"Document":{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}},"VersionId":"v1","IsDefaultVersion":false},)"
-      R"({"Document":"%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22s3%3AGetObject%22%2C%22Resource%22%3A%22arn%3Aaws%3As3%3A%3A%3Ab%2Bc%2F*%22%7D%5D%7D",)"
+      R"({"Document":"%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22s3%3AGetObject%22%2C%22Resource%22%3A%22arn%3Aaws%3As3%3A%3A%3Ab+c%2F*%22%7D%5D%7D",)"
       R"("VersionId":"v2","IsDefaultVersion":true}]}]})";
   model::Bundle b;
   ImportReport r;
