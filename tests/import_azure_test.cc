@@ -604,6 +604,14 @@ TEST(ImportCli, BadInputExitsOneNamingFileAndPointer) {
   EXPECT_TRUE(r.out.empty());
   EXPECT_NE(r.err.find(roles + ": /0/name: expected a string"), std::string::npos) << r.err;
   EXPECT_EQ(RunCli({"import", "azure", "--roles", roles + ".missing"}).code, 1);
+  // Control characters of the input reach the message escaped: one line.
+  const std::string ctl = WriteTemp("cli_ctl_roles.json",
+                                    R"([{"name": "ab000000-0000-4000-8000-000000000001", "assignableScopes": ["/a\nb\u001b[31m"]}])");
+  const CliRun c = RunCli({"import", "azure", "--roles", ctl});
+  EXPECT_EQ(c.code, 1);
+  EXPECT_NE(c.err.find("/a\\u000ab\\u001b[31m"), std::string::npos) << c.err;
+  EXPECT_EQ(c.err.find('\x1b'), std::string::npos);
+  EXPECT_EQ(c.err.find('\n'), c.err.size() - 1);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // run the library importer (lib/import), write the bundle and the report.
 #include "import_cmd.h"
 
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -123,11 +124,29 @@ std::optional<std::string> Last(const Options& o, const std::string& opt) {
   return v;
 }
 
+// `s` with control characters written \u00XX: an input's keys and values
+// reach error messages verbatim, and a newline or escape sequence in one
+// must not break "one line per error" or rewrite the user's terminal.
+std::string Printable(std::string_view s) {
+  std::string out;
+  for (char ch : s) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c != 0x7f) {
+      out.push_back(ch);
+      continue;
+    }
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "\\u%04x", c);
+    out += buf;
+  }
+  return out;
+}
+
 // Writes the bundle to stdout and the report where asked; the exit code.
 int Finish(const absl::Status& status, const model::Bundle& bundle, const internal::ImportReport& report,
            const Options& o) {
   if (!status.ok()) {
-    std::cerr << "rolegate import: " << status.message() << "\n";
+    std::cerr << "rolegate import: " << Printable(std::string(status.message())) << "\n";
     return 1;
   }
   const std::string json = internal::WriteBundleJson(bundle);
