@@ -481,6 +481,7 @@ TEST(ImportAws, MalformedInputsNameFileAndPointer) {
     EXPECT_NE(err.find(c.want), std::string::npos) << "input: " << c.doc << "\nerror: " << err;
   }
   EXPECT_NE(ErrorOf("{}", "prefix,name\ns3,Get\n").find("actions.csv:1: the header must name"), std::string::npos);
+  EXPECT_EQ(ErrorOf("{}", "\xEF\xBB\xBFservice_prefix,action\r\ns3,Get\r\n"), "OK");
   EXPECT_NE(ErrorOf("{}", "service_prefix,action\ns3,Get*\n").find("actions.csv:2:"), std::string::npos);
   EXPECT_NE(ErrorOf("{}", "service_prefix,action\n\"s3,Get\n").find("actions.csv:2: unterminated"), std::string::npos);
 }

@@ -304,7 +304,9 @@ absl::Status AwsImporter::ReadCatalog() {
     return absl::InvalidArgumentError(absl::StrCat(AbslView(file), ": not valid UTF-8"));
   std::vector<std::string> fields;
   size_t prefix_col = SIZE_MAX, action_col = SIZE_MAX, line = 0;
-  for (size_t pos = 0; pos < text.size();) {
+  // A spreadsheet-saved CSV may start with a UTF-8 byte order mark.
+  const size_t start = text.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;
+  for (size_t pos = start; pos < text.size();) {
     size_t nl = text.find('\n', pos);
     if (nl == std::string::npos) nl = text.size();
     std::string_view row(text.data() + pos, nl - pos);
