@@ -418,6 +418,43 @@ TEST(ImportAzure, IdenticalDuplicateRoleImportedOnce) {
   EXPECT_EQ(im.report.counts.at("duplicate"), 1u);
 }
 
+TEST(ImportAzure, RestAssignmentsDenyConditionsAndReportedCases) {
+  AzureImportInputs in;
+  in.role_definitions = {{"roles.json", kOneRoleAz}};
+  in.operations = {{"ops.json", kOps}};
+  const std::string rid = "ab000000-0000-4000-8000-000000000001";
+  const std::string a = absl::StrCat(R"({"id": "/subscriptions/s/providers/Microsoft.Authorization/roleAssignments/aa000000-0000-4000-8000-000000000001",
+    "name": "aa000000-0000-4000-8000-000000000001", "properties": {"principalId": "22222222-0000-4000-8000-000000000009",
+    "principalType": "Group", "roleDefinitionId": "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/)",
+                                     rid, R"(", "scope": "/subscriptions/s"}})");
+  in.role_assignments = {{"assignments.json", absl::StrCat(R"({"value": [)", a, ",", a, "]}")}};
+  in.deny_assignments = {{"denies.json", R"({"value": [{"name": "dd000000-0000-4000-8000-000000000001", "properties": {
+    "scope": "/subscriptions/s", "doNotApplyToChildScopes": true, "principals": [{"id": "22222222-0000-4000-8000-000000000009"}],
+    "condition": "@Request[a] StringEquals 'x'", "conditionVersion": "2.0",
+    "permissions": [{"actions": ["A.B/x/read"], "condition": "@Request[b] StringEquals 'y'"}]}},
+    {"name": "dd000000-0000-4000-8000-000000000002", "properties": {"scope": "/", "principals": [], "permissions": []}}]})"}};
+  in.management_groups = {{"entities.json", R"({"value": [{"id": "/x", "type": "Microsoft.Resources/resourceGroups"}]})"}};
+  Imported im = Import(in);
+  ASSERT_TRUE(im.status.ok()) << im.status;
+  ASSERT_EQ(im.bundle.assignments.size(), 1u);
+  EXPECT_EQ(im.bundle.assignments[0].role.s, rid);
+  ASSERT_EQ(im.bundle.deny_assignments.size(), 1u);
+  const model::DenyAssignment& d = im.bundle.deny_assignments[0];
+  EXPECT_FALSE(d.apply_to_children);
+  ASSERT_TRUE(d.condition.has_value());
+  EXPECT_EQ(d.condition->s, "(@Request[a] StringEquals 'x') AND (@Request[b] StringEquals 'y')");
+  for (const char* kind : {"duplicate", "group_members_unknown", "conditions_joined", "empty_deny", "unknown_entity"})
+    EXPECT_EQ(im.report.counts[kind], 1u) << kind;
+  EXPECT_NE(MustCompile(im.json), nullptr);
+  // The same assignment id saying something else is an error.
+  const std::string b = absl::StrReplaceAll(a, {{"/subscriptions/s\"}}", "/subscriptions/t\"}}"}});
+  in.role_assignments = {{"assignments.json", absl::StrCat("[", a, ",", b, "]")}};
+  Imported clash = Import(in);
+  EXPECT_FALSE(clash.status.ok());
+  EXPECT_NE(std::string(clash.status.message()).find("assignments.json: /1: role assignment"), std::string::npos)
+      << clash.status;
+}
+
 TEST(ImportAzure, NoRoleDefinitionsIsAnError) {
   model::Bundle b;
   ImportReport r;

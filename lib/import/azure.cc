@@ -6,7 +6,8 @@
 // structs first, because the catalog (azure_catalog.cc) needs the roles'
 // literals to settle names Azure lists as both kinds, and the rules need the
 // catalog to decide which literals exist. Everything else maps directly.
-#include <map>
+#include <algorithm>
+#include <iterator>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
@@ -85,7 +86,6 @@ namespace {
 
 using File = AzureImportInputs::File;
 constexpr char kEveryone[] = "00000000-0000-0000-0000-000000000000";
-
 
 constexpr std::string_view kBlockKeys[] = {"actions", "notActions", "dataActions", "notDataActions",
                                            "condition", "conditionVersion"};

@@ -37,9 +37,10 @@ struct Seen {
 };
 
 bool SameAssignment(const model::Assignment& a, const model::Assignment& b) {
-  auto cond = [](const model::Assignment& x) { return x.condition ? x.condition->s : std::string("\\x00"); };
+  const bool same_condition =
+      a.condition.has_value() == b.condition.has_value() && (!a.condition || a.condition->s == b.condition->s);
   return a.principal.s == b.principal.s && a.role.s == b.role.s &&
-         AsciiLowerCopy(a.scope.s) == AsciiLowerCopy(b.scope.s) && cond(a) == cond(b);
+         AsciiLowerCopy(a.scope.s) == AsciiLowerCopy(b.scope.s) && same_condition;
 }
 
 // principalType is informational, except that a group whose members were not
