@@ -1,7 +1,6 @@
-// capi/rolegate_import_c.cc — rolegate_import and rolegate_buffer_free: the
-// importers (lib/import) behind the C ABI. Kept apart from rolegate_c.cc so
-// that the two evolve independently; the error object is shared through
-// rolegate_error_internal.h.
+// capi/rolegate_import_c.cc — rolegate_import and rolegate_buffer_free over
+// rolegate/import.h. Kept apart from rolegate_c.cc so that the two evolve
+// independently; the error object is shared through rolegate_error_internal.h.
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -9,17 +8,11 @@
 #include <string_view>
 #include <vector>
 
-#include "import/aws.h"
-#include "import/azure.h"
-#include "import/report.h"
-#include "model/writer.h"
 #include "rolegate.h"
+#include "rolegate/import.h"
 #include "rolegate_error_internal.h"
 
 namespace {
-
-using rolegate::internal::AwsImportInputs;
-using rolegate::internal::AzureImportInputs;
 
 int32_t ImportFail(rolegate_error** err, int32_t code, std::string message) {
   if (err) {
@@ -34,13 +27,13 @@ int32_t ImportFail(rolegate_error** err, int32_t code, std::string message) {
   return code;
 }
 
-// (ptr, len) -> string; false for NULL with a non-zero length.
-bool Text(const char* p, size_t len, std::string* out) {
+// (ptr, len) -> view; false for NULL with a non-zero length.
+bool View(const char* p, size_t len, std::string_view* out) {
   if (p == nullptr) {
-    out->clear();
+    *out = std::string_view();
     return len == 0;
   }
-  out->assign(p, len);
+  *out = std::string_view(p, len);
   return true;
 }
 
@@ -53,58 +46,19 @@ char* CopyOut(const std::string& s) {
   return buf;
 }
 
-// Files of `kind` -> the Azure inputs; "" when fine, else why not.
-std::string AddAzure(const std::string& kind, std::string name, std::string data, AzureImportInputs* in) {
-  std::vector<AzureImportInputs::File>* slot = nullptr;
-  if (kind == "roles") slot = &in->role_definitions;
-  else if (kind == "assignments") slot = &in->role_assignments;
-  else if (kind == "deny_assignments") slot = &in->deny_assignments;
-  else if (kind == "management_groups") slot = &in->management_groups;
-  else if (kind == "group_members") slot = &in->group_members;
-  else if (kind == "operations") slot = &in->operations;
-  else return "unknown azure input kind \"" + kind + "\"";
-  slot->emplace_back(std::move(name), std::move(data));
-  return "";
-}
-
-std::string AddAws(const std::string& kind, std::string name, std::string data, AwsImportInputs* in) {
-  if (kind == "authorization_details") {
-    in->authorization_details.emplace_back(std::move(name), std::move(data));
-  } else if (kind == "actions") {
-    if (in->actions_csv) return "more than one \"actions\" input";
-    in->actions_csv.emplace(std::move(name), std::move(data));
-  } else if (kind == "ignore_permission_boundaries") {
-    in->ignore_permission_boundaries = true;
-  } else {
-    return "unknown aws input kind \"" + kind + "\"";
-  }
-  return "";
-}
-
-// Reads the inputs, runs the importer, fills the outputs; throws only
-// std::bad_alloc.
-int32_t Run(const std::string& kind, const rolegate_import_input* inputs, size_t n, std::string* bundle,
-            std::string* report, rolegate_error** err) {
-  if (kind != "azure" && kind != "aws")
-    return ImportFail(err, ROLEGATE_E_INVALID_ARGUMENT, "unknown import kind \"" + kind + "\" (azure or aws)");
-  AzureImportInputs az;
-  AwsImportInputs aws;
+// Runs the import; throws only std::bad_alloc.
+int32_t Run(std::string_view kind, const rolegate_import_input* inputs, size_t n, rolegate::ImportOutput* out,
+            rolegate_error** err) {
+  std::vector<rolegate::ImportInput> in(n);
   for (size_t i = 0; i < n; ++i) {
-    std::string k, name, data;
     const rolegate_import_input& x = inputs[i];
-    if (!Text(x.kind, x.kind_len, &k) || !Text(x.name, x.name_len, &name) || !Text(x.data, x.data_len, &data))
+    if (!View(x.kind, x.kind_len, &in[i].kind) || !View(x.name, x.name_len, &in[i].name) ||
+        !View(x.data, x.data_len, &in[i].data))
       return ImportFail(err, ROLEGATE_E_INVALID_ARGUMENT, "input " + std::to_string(i) + ": NULL with a length");
-    const std::string why = kind == "azure" ? AddAzure(k, std::move(name), std::move(data), &az)
-                                            : AddAws(k, std::move(name), std::move(data), &aws);
-    if (!why.empty()) return ImportFail(err, ROLEGATE_E_INVALID_ARGUMENT, "input " + std::to_string(i) + ": " + why);
   }
-  rolegate::model::Bundle b;
-  rolegate::internal::ImportReport r;
-  const absl::Status s = kind == "azure" ? rolegate::internal::ImportAzure(az, &b, &r)
-                                         : rolegate::internal::ImportAws(aws, &b, &r);
-  if (!s.ok()) return ImportFail(err, ROLEGATE_E_INVALID_ARGUMENT, std::string(s.message()));
-  *bundle = rolegate::internal::WriteBundleJson(b);
-  *report = rolegate::internal::WriteImportReportJson(r);
+  absl::StatusOr<rolegate::ImportOutput> r = rolegate::ImportPolicy(kind, in);
+  if (!r.ok()) return ImportFail(err, ROLEGATE_E_INVALID_ARGUMENT, std::string(r.status().message()));
+  *out = std::move(*r);
   return ROLEGATE_OK;
 }
 
@@ -120,21 +74,21 @@ ROLEGATE_EXPORT int32_t rolegate_import(const char* kind, size_t kind_len, const
   if (report_out) *report_out = nullptr;
   if (bundle_len) *bundle_len = 0;
   if (report_len) *report_len = 0;
-  std::string k;
+  std::string_view k;
   if (!bundle_out || !bundle_len || !report_out || !report_len || (inputs == nullptr && n != 0) ||
-      !Text(kind, kind_len, &k))
+      !View(kind, kind_len, &k))
     return ImportFail(err, ROLEGATE_E_INVALID_ARGUMENT, "rolegate_import: a NULL argument");
   char* bundle_buf = nullptr;
   try {
-    std::string bundle, report;
-    const int32_t rc = Run(k, inputs, n, &bundle, &report, err);
+    rolegate::ImportOutput out;
+    const int32_t rc = Run(k, inputs, n, &out, err);
     if (rc != ROLEGATE_OK) return rc;
-    bundle_buf = CopyOut(bundle);
-    char* report_buf = CopyOut(report);
+    bundle_buf = CopyOut(out.bundle_json);
+    char* report_buf = CopyOut(out.report_json);
     *bundle_out = bundle_buf;
-    *bundle_len = bundle.size();
+    *bundle_len = out.bundle_json.size();
     *report_out = report_buf;
-    *report_len = report.size();
+    *report_len = out.report_json.size();
     return ROLEGATE_OK;
   } catch (const std::bad_alloc&) {
     std::free(bundle_buf);

@@ -22,6 +22,7 @@
 #include "import/azure.h"
 #include "import/report.h"
 #include "model/writer.h"
+#include "rolegate/import.h"
 #include "rolegate/policy.h"
 
 namespace rolegate {
@@ -453,6 +454,23 @@ TEST(ImportAzure, RestAssignmentsDenyConditionsAndReportedCases) {
   EXPECT_FALSE(clash.status.ok());
   EXPECT_NE(std::string(clash.status.message()).find("assignments.json: /1: role assignment"), std::string::npos)
       << clash.status;
+}
+
+// The public entry point (rolegate/import.h) the CLI, the C ABI and the
+// bindings share: the same bytes as the library call; bad source and kinds.
+TEST(ImportPolicy, PublicEntryPoint) {
+  auto r = ImportPolicy("azure", {{"roles", "roles.json", kOneRoleAz}, {"operations", "ops.json", kOps}});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->bundle_json, ImportRoles(kOneRoleAz).json);
+  EXPECT_EQ(r->report_json.rfind("{\n  \"counts\"", 0), 0u);
+  EXPECT_FALSE(ImportPolicy("gcp", {}).ok());
+  auto bad_kind = ImportPolicy("azure", {{"rolez", "x", kOneRoleAz}});
+  ASSERT_FALSE(bad_kind.ok());
+  EXPECT_NE(std::string(bad_kind.status().message()).find("input 0: unknown azure input kind \"rolez\""),
+            std::string::npos);
+  auto bad = ImportPolicy("azure", {{"roles", "r.json", "[1]"}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(std::string(bad.status().message()).rfind("r.json: /0: expected an object", 0), 0u) << bad.status();
 }
 
 TEST(ImportAzure, NoRoleDefinitionsIsAnError) {

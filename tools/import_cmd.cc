@@ -8,10 +8,7 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
-#include "import/aws.h"
-#include "import/azure.h"
-#include "import/report.h"
-#include "model/writer.h"
+#include "rolegate/import.h"
 #include "rolegate/policy.h"
 
 namespace rolegate::cli {
@@ -102,17 +99,27 @@ std::string ParseOptions(const std::vector<std::string>& args, size_t from, cons
   return "";
 }
 
-// Reads every FILE given to `opt` into `files`; false after printing why.
-bool ReadAll(const Options& o, const std::string& opt, std::vector<std::pair<std::string, std::string>>* files) {
-  for (const auto& [name, path] : o.values) {
-    if (name != opt) continue;
-    std::string text;
-    const absl::Status s = ReadBundleFile(path, uint64_t{1} << 30, &text);
-    if (!s.ok()) {
-      std::cerr << "rolegate import: " << s.message() << "\n";
-      return false;
+// The files named on the command line, read, each with its input kind.
+struct Files {
+  std::vector<std::string> kinds, names, texts;
+};
+
+// Reads every FILE given to an option of `kind_of` (option -> input kind);
+// false after printing why one could not be read.
+bool ReadAll(const Options& o, const std::vector<std::pair<std::string, std::string>>& kind_of, Files* f) {
+  for (const auto& [opt, path] : o.values) {
+    for (const auto& [option, kind] : kind_of) {
+      if (option != opt) continue;
+      std::string text;
+      const absl::Status s = ReadBundleFile(path, uint64_t{1} << 30, &text);
+      if (!s.ok()) {
+        std::cerr << "rolegate import: " << s.message() << "\n";
+        return false;
+      }
+      f->kinds.push_back(kind);
+      f->names.push_back(path);
+      f->texts.push_back(std::move(text));
     }
-    files->emplace_back(path, std::move(text));
   }
   return true;
 }
@@ -124,7 +131,7 @@ std::optional<std::string> Last(const Options& o, const std::string& opt) {
   return v;
 }
 
-// `s` with control characters written \u00XX: an input's keys and values
+// `s` with control characters written \\u00XX: an input's keys and values
 // reach error messages verbatim, and a newline or escape sequence in one
 // must not break "one line per error" or rewrite the user's terminal.
 std::string Printable(std::string_view s) {
@@ -142,66 +149,69 @@ std::string Printable(std::string_view s) {
   return out;
 }
 
-// Writes the bundle to stdout and the report where asked; the exit code.
-int Finish(const absl::Status& status, const model::Bundle& bundle, const internal::ImportReport& report,
-           const Options& o) {
-  if (!status.ok()) {
-    std::cerr << "rolegate import: " << Printable(std::string(status.message())) << "\n";
+// Imports, then writes the bundle to stdout and the report where asked;
+// the exit code.
+int RunImport(const std::string& source, const Files& f, const Options& o) {
+  std::vector<ImportInput> in;
+  for (size_t i = 0; i < f.texts.size(); ++i) in.push_back(ImportInput{f.kinds[i], f.names[i], f.texts[i]});
+  const absl::StatusOr<ImportOutput> r = ImportPolicy(source, in);
+  if (!r.ok()) {
+    std::cerr << "rolegate import: " << Printable(std::string(r.status().message())) << "\n";
     return 1;
   }
-  const std::string json = internal::WriteBundleJson(bundle);
-  std::cout.write(json.data(), static_cast<std::streamsize>(json.size()));
+  std::cout.write(r->bundle_json.data(), static_cast<std::streamsize>(r->bundle_json.size()));
   std::cout.flush();
-  const std::string rep = internal::WriteImportReportJson(report);
   if (std::optional<std::string> path = Last(o, "--report")) {
-    std::ofstream f(*path, std::ios::binary | std::ios::trunc);
-    f.write(rep.data(), static_cast<std::streamsize>(rep.size()));
-    if (!f.flush()) {
+    std::ofstream out(*path, std::ios::binary | std::ios::trunc);
+    out.write(r->report_json.data(), static_cast<std::streamsize>(r->report_json.size()));
+    if (!out.flush()) {
       std::cerr << "rolegate import: cannot write the report to " << *path << "\n";
       return 1;
     }
   } else {
-    std::cerr << rep;
+    std::cerr << r->report_json;
   }
   return std::cout ? 0 : 1;
 }
 
 int Azure(const std::vector<std::string>& args) {
+  const std::vector<std::pair<std::string, std::string>> kinds = {
+      {"--roles", "roles"},
+      {"--assignments", "assignments"},
+      {"--deny-assignments", "deny_assignments"},
+      {"--management-groups", "management_groups"},
+      {"--group-members", "group_members"},
+      {"--operations", "operations"}};
+  std::vector<std::string> options = {"--report"};
+  for (const auto& [opt, kind] : kinds) options.push_back(opt);
   Options o;
-  const std::string why = ParseOptions(args, 1,
-                                       {"--roles", "--assignments", "--deny-assignments", "--management-groups",
-                                        "--group-members", "--operations", "--report"},
-                                       {}, &o);
+  const std::string why = ParseOptions(args, 1, options, {}, &o);
   if (!why.empty()) return Usage("azure: " + why);
   if (!Last(o, "--roles")) return Usage("azure: --roles FILE is required");
-  internal::AzureImportInputs in;
-  if (!ReadAll(o, "--roles", &in.role_definitions) || !ReadAll(o, "--assignments", &in.role_assignments) ||
-      !ReadAll(o, "--deny-assignments", &in.deny_assignments) ||
-      !ReadAll(o, "--management-groups", &in.management_groups) ||
-      !ReadAll(o, "--group-members", &in.group_members) || !ReadAll(o, "--operations", &in.operations))
-    return 1;
-  model::Bundle bundle;
-  internal::ImportReport report;
-  const absl::Status s = internal::ImportAzure(in, &bundle, &report);
-  return Finish(s, bundle, report, o);
+  Files f;
+  if (!ReadAll(o, kinds, &f)) return 1;
+  return RunImport("azure", f, o);
 }
 
 int Aws(const std::vector<std::string>& args) {
+  const std::vector<std::pair<std::string, std::string>> kinds = {
+      {"--authorization-details", "authorization_details"}, {"--actions", "actions"}};
   Options o;
   const std::string why = ParseOptions(args, 1, {"--authorization-details", "--actions", "--report"},
                                        {"--ignore-permission-boundaries"}, &o);
   if (!why.empty()) return Usage("aws: " + why);
   if (!Last(o, "--authorization-details")) return Usage("aws: --authorization-details FILE is required");
-  internal::AwsImportInputs in;
-  std::vector<std::pair<std::string, std::string>> csv;
-  if (!ReadAll(o, "--authorization-details", &in.authorization_details) || !ReadAll(o, "--actions", &csv)) return 1;
-  if (csv.size() > 1) return Usage("aws: --actions given twice");
-  if (!csv.empty()) in.actions_csv = std::move(csv[0]);
-  in.ignore_permission_boundaries = !o.flags.empty();
-  model::Bundle bundle;
-  internal::ImportReport report;
-  const absl::Status s = internal::ImportAws(in, &bundle, &report);
-  return Finish(s, bundle, report, o);
+  size_t csv = 0;
+  for (const auto& [opt, value] : o.values) csv += opt == "--actions";
+  if (csv > 1) return Usage("aws: --actions given twice");
+  Files f;
+  if (!ReadAll(o, kinds, &f)) return 1;
+  if (!o.flags.empty()) {
+    f.kinds.push_back("ignore_permission_boundaries");
+    f.names.emplace_back();
+    f.texts.emplace_back();
+  }
+  return RunImport("aws", f, o);
 }
 
 bool IsHelp(const std::string& a) { return a == "--help" || a == "-h"; }
