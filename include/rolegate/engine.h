@@ -188,11 +188,12 @@ class Engine {
   // ResourceExhausted when out of memory (nothing changes then).
   absl::Status SetOps(const OpsOptions& options);
   OpsOptions ops_options() const;
-  // Sums the counters (never stops readers) and returns the rule counts of
-  // the generation in service plus each retired generation not yet read;
-  // those are dropped by this read. Allocates the result; takes the
-  // operations lock (writers of stats only), never a reader's.
-  OpsStats ReadOpsStats();
+  // Sums the counters (never stops readers) and, with `with_rules`, returns
+  // the rule counts of the generation in service plus each retired
+  // generation not yet read; those are dropped by this read (without
+  // `with_rules` they stay). Allocates the result; takes the operations
+  // lock (stats readers and drainers only), never a reader's.
+  OpsStats ReadOpsStats(bool with_rules = true);
   // Moves up to `max` logged records, oldest first per thread, into `out`
   // and returns how many. Drainers are serialised among themselves; readers
   // never wait for them. No allocation.

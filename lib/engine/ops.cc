@@ -320,7 +320,7 @@ GenerationCounts ReadGeneration(const GenCounters& g) {
 
 }  // namespace
 
-OpsStats OpsRead(Ops* ops) {
+OpsStats OpsRead(Ops* ops, bool with_rules) {
   OpsStats s;
   for (const auto& slot : ops->blocks) {
     const ThreadBlock* b = slot.load(std::memory_order_acquire);
@@ -340,6 +340,7 @@ OpsStats OpsRead(Ops* ops) {
   s.denies = s.decisions - s.allows;
   std::lock_guard<std::mutex> lock(ops->mu);
   s.generations_dropped = ops->generations_dropped;
+  if (!with_rules) return s;
   for (const GenCounters* g : ops->gens)
     if (!g->retired) s.generations.push_back(ReadGeneration(*g));
   for (auto it = ops->gens.begin(); it != ops->gens.end();) {
@@ -548,9 +549,9 @@ OpsOptions Engine::ops_options() const {
   return ops->options;
 }
 
-OpsStats Engine::ReadOpsStats() {
+OpsStats Engine::ReadOpsStats(bool with_rules) {
   internal::Ops* ops = ops_.load(std::memory_order_acquire);
-  return ops ? internal::OpsRead(ops) : OpsStats{};
+  return ops ? internal::OpsRead(ops, with_rules) : OpsStats{};
 }
 
 size_t Engine::DrainDecisions(DecisionRecord* out, size_t max) {

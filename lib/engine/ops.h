@@ -114,7 +114,7 @@ void OpsAttachGen(Ops* ops, PolicyBox* box);
 void OpsOnRetire(Ops* ops, PolicyBox* old);
 void OpsApplyOptions(Ops* ops, const OpsOptions& options);
 bool OpsAnyOn(const Ops* ops);
-OpsStats OpsRead(Ops* ops);
+OpsStats OpsRead(Ops* ops, bool with_rules);
 size_t OpsDrain(Ops* ops, DecisionRecord* out, size_t max);
 
 }  // namespace rolegate::internal
