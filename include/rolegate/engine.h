@@ -144,6 +144,10 @@ class Engine {
   static absl::StatusOr<std::unique_ptr<Engine>> Create(std::string_view bundle_json,
                                                         const Limits& limits = {},
                                                         std::vector<Diagnostic>* diagnostics = nullptr);
+  // Puts an already compiled Policy in service (generation 1).
+  // ResourceExhausted when out of memory.
+  static absl::StatusOr<std::unique_ptr<Engine>> Create(std::unique_ptr<Policy> policy,
+                                                        const Limits& limits = {});
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;

@@ -137,6 +137,16 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(std::string_view bundle_j
   }
 }
 
+absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(std::unique_ptr<Policy> policy, const Limits& limits) {
+  internal::g_asymmetric.store(internal::AsymmetricFences(), std::memory_order_relaxed);
+  if (policy == nullptr) return absl::InvalidArgumentError("Engine::Create: no policy");
+  try {
+    return std::unique_ptr<Engine>(new Engine(std::move(policy), limits));
+  } catch (const std::bad_alloc&) {
+    return absl::ResourceExhaustedError("out of memory while creating the engine");
+  }
+}
+
 Engine::~Engine() {
   std::lock_guard<std::mutex> lock(write_mu_);
   active_ops_.store(nullptr, std::memory_order_release);
