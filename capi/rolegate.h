@@ -386,7 +386,7 @@ typedef struct rolegate_decision_record {
   uint8_t reserved0;
   uint16_t truncated;   /* ROLEGATE_CUT_* mask */
   uint16_t reserved1;
-  uint64_t timestamp_ns; /* CLOCK_REALTIME, ns since the Unix epoch */
+  uint64_t timestamp_ns; /* ns since the Unix epoch, at the kernel tick's resolution (1-4 ms) */
   uint64_t generation;   /* of the live bundle that answered */
   uint64_t decision_id;  /* unique per engine */
   uint16_t principal_len, action_len, resource_len, route_len, identity_len, rule_len,

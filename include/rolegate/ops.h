@@ -62,7 +62,7 @@ struct DecisionRecord {
   };
   enum ShadowState : uint8_t { kNoShadow = 0, kShadowAllow = 1, kShadowDeny = 2 };
 
-  uint64_t timestamp_ns = 0;  // CLOCK_REALTIME, ns since the Unix epoch
+  uint64_t timestamp_ns = 0;  // CLOCK_REALTIME_COARSE (kernel tick, 1-4 ms resolution), ns since the epoch
   uint64_t generation = 0;    // of the live bundle that answered
   uint64_t decision_id = 0;   // unique per engine (thread block << 40 | sequence)
   DecisionOp op = DecisionOp::kCheck;
