@@ -95,6 +95,25 @@ TEST(Ops, CountersByReasonAndRule) {
   EXPECT_EQ(s.decisions, 13u);  // reason counters are per engine, cumulative
 }
 
+TEST(Ops, QueryEntryPointsAreRecorded) {
+  auto e = MakeEngine();
+  OpsOptions o;
+  o.counters = o.log = true;
+  ASSERT_TRUE(e->SetOps(o).ok());
+  // "x" is no principal of the bundle; asserting group "u" makes it hold u's grant.
+  const std::string_view groups[] = {"u"};
+  rolegate::Query q{"x", "a/read", "/s0/y", rolegate::AssertedGroups{groups, 1}, {}};
+  EXPECT_TRUE(e->Check(q).allowed);
+  rolegate::Snapshot snap = e->Acquire();
+  rolegate::Explanation ex = snap.Explain(q);
+  EXPECT_EQ(ex.rule, "grant0");
+  EXPECT_EQ(e->ReadOpsStats().decisions, 2u);
+  DecisionRecord r[2];
+  ASSERT_EQ(e->DrainDecisions(r, 2), 2u);
+  EXPECT_EQ(Str(r[1].rule, r[1].rule_len), "grant0");
+  EXPECT_EQ(Str(r[1].principal, r[1].principal_len), "x");
+}
+
 TEST(Ops, UnreadGenerationsAreBounded) {
   auto e = MakeEngine();
   OpsOptions o;

@@ -44,18 +44,17 @@ struct Ops;                   // lib/engine/ops.h: counters, log, shadow account
 void OpsUnref(Ops* ops);      // drops one reference (engine or snapshot)
 // The recording query paths (ops.cc): answer from `live`, also ask `shadow`
 // (may be null), record into `ops`.
-Decision OpsCheck(Ops* ops, const PolicyBox* live, const PolicyBox* shadow, std::string_view principal,
-                  std::string_view action, std::string_view resource);
-Explanation OpsExplain(Ops* ops, const PolicyBox* live, const PolicyBox* shadow, std::string_view principal,
-                       std::string_view action, std::string_view resource);
+// check / explain with the query's context and groups; `explain`: the
+// caller wants the deciding rule (else it is computed only when recorded).
+Explanation OpsQuery(Ops* ops, const PolicyBox* live, const PolicyBox* shadow, const Query& q, bool explain);
 Decision OpsCheckIds(Ops* ops, const PolicyBox* live, const PolicyBox* shadow, PrincipalId principal,
                      ActionId action, std::string_view resource);
 WorkloadExplanation OpsCheckWorkload(Ops* ops, const PolicyBox* live, const PolicyBox* shadow,
                                      const WorkloadQuery& q, std::string_view action,
-                                     std::string_view resource);
+                                     std::string_view resource, const QueryExtras& extras);
 RequestExplanation OpsCheckRequest(Ops* ops, const PolicyBox* live, const PolicyBox* shadow,
                                    std::string_view principal, std::string_view method,
-                                   std::string_view target, RequestScratch* scratch);
+                                   std::string_view target, RequestScratch* scratch, const QueryExtras& extras);
 void Protect(HazardSlot* slot, const void* p);   // publish "I read p"
 void Unprotect(HazardSlot* slot);                // done reading
 void ReleasePin(PolicyBox* box);                 // drop one pin; frees at zero
@@ -108,25 +107,33 @@ class Snapshot {
   // predictable branch when off). The Snapshot must be non-empty.
   Decision Check(std::string_view principal, std::string_view action, std::string_view resource) const {
     if (ops_ == nullptr) return box_->policy->Check(principal, action, resource);
-    return internal::OpsCheck(ops_, box_, shadow_, principal, action, resource);
+    return internal::OpsQuery(ops_, box_, shadow_, Query{principal, action, resource, {}, {}}, false).decision;
   }
   Explanation Explain(std::string_view principal, std::string_view action, std::string_view resource) const {
     if (ops_ == nullptr) return box_->policy->Explain(principal, action, resource);
-    return internal::OpsExplain(ops_, box_, shadow_, principal, action, resource);
+    return internal::OpsQuery(ops_, box_, shadow_, Query{principal, action, resource, {}, {}}, true);
+  }
+  Decision Check(const Query& q) const {
+    if (ops_ == nullptr) return box_->policy->Check(q);
+    return internal::OpsQuery(ops_, box_, shadow_, q, false).decision;
+  }
+  Explanation Explain(const Query& q) const {
+    if (ops_ == nullptr) return box_->policy->Explain(q);
+    return internal::OpsQuery(ops_, box_, shadow_, q, true);
   }
   Decision CheckIds(PrincipalId principal, ActionId action, std::string_view resource) const {
     if (ops_ == nullptr) return box_->policy->CheckIds(principal, action, resource);
     return internal::OpsCheckIds(ops_, box_, shadow_, principal, action, resource);
   }
-  WorkloadExplanation CheckWorkload(const WorkloadQuery& q, std::string_view action,
-                                    std::string_view resource) const {
-    if (ops_ == nullptr) return box_->policy->CheckWorkload(q, action, resource);
-    return internal::OpsCheckWorkload(ops_, box_, shadow_, q, action, resource);
+  WorkloadExplanation CheckWorkload(const WorkloadQuery& q, std::string_view action, std::string_view resource,
+                                    const QueryExtras& extras = {}) const {
+    if (ops_ == nullptr) return box_->policy->CheckWorkload(q, action, resource, extras);
+    return internal::OpsCheckWorkload(ops_, box_, shadow_, q, action, resource, extras);
   }
   RequestExplanation CheckRequest(std::string_view principal, std::string_view method, std::string_view target,
-                                  RequestScratch* scratch) const {
-    if (ops_ == nullptr) return box_->policy->CheckRequest(principal, method, target, scratch);
-    return internal::OpsCheckRequest(ops_, box_, shadow_, principal, method, target, scratch);
+                                  RequestScratch* scratch, const QueryExtras& extras = {}) const {
+    if (ops_ == nullptr) return box_->policy->CheckRequest(principal, method, target, scratch, extras);
+    return internal::OpsCheckRequest(ops_, box_, shadow_, principal, method, target, scratch, extras);
   }
 
  private:
@@ -182,7 +189,13 @@ class Engine {
     internal::Ops* ops = active_ops_.load(std::memory_order_acquire);
     if (__builtin_expect(ops == nullptr, 1))
       return With([&](const Policy& p) { return p.Check(principal, action, resource); });
-    return CheckRecorded(ops, principal, action, resource);
+    return CheckRecorded(ops, Query{principal, action, resource, {}, {}});
+  }
+  // The same with the query's context and asserted groups.
+  Decision Check(const Query& q) const {
+    internal::Ops* ops = active_ops_.load(std::memory_order_acquire);
+    if (__builtin_expect(ops == nullptr, 1)) return With([&](const Policy& p) { return p.Check(q); });
+    return CheckRecorded(ops, q);
   }
 
   // ---- Operations (SPEC §15; value types in rolegate/ops.h) ----
@@ -249,8 +262,7 @@ class Engine {
     internal::Unprotect(slot);
     return nullptr;
   }
-  Decision CheckRecorded(internal::Ops* ops, std::string_view principal, std::string_view action,
-                         std::string_view resource) const;  // ops.cc
+  Decision CheckRecorded(internal::Ops* ops, const Query& q) const;  // ops.cc
   void UpdateActiveOps();                  // with write_mu_ held (ops.cc)
   void Retire(internal::PolicyBox* old);  // called with write_mu_ held
   void ReclaimLocked();

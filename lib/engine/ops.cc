@@ -2,6 +2,8 @@
 // The data structures and why they look so: engine/ops.h.
 #include "engine/ops.h"
 
+#include "eval/policy_access.h"
+
 #include <time.h>
 
 #include <algorithm>
@@ -259,7 +261,7 @@ void OpsApplyOptions(Ops* ops, const OpsOptions& o) {
 
 void OpsAttachGen(Ops* ops, PolicyBox* box) {
   if (box->ops_gen.load(std::memory_order_relaxed) != nullptr) return;
-  const internal::PolicyData& d = box->policy->data();
+  const internal::PolicyData& d = PolicyAccess::Data(*box->policy);
   auto g = std::make_unique<GenCounters>();
   g->generation = box->generation;
   auto add = [&](const std::vector<std::string_view>& ids, RuleKind kind) {
@@ -377,45 +379,25 @@ size_t OpsDrain(Ops* ops, DecisionRecord* out, size_t max) {
 
 // ---- the recording query paths ------------------------------------------------
 
-Decision OpsCheck(Ops* ops, const PolicyBox* live, const PolicyBox* shadow, std::string_view principal,
-                  std::string_view action, std::string_view resource) {
+Explanation OpsQuery(Ops* ops, const PolicyBox* live, const PolicyBox* shadow, const Query& q, bool explain) {
   const uint32_t f = ops->flags.load(std::memory_order_acquire);
   Outcome o;
-  o.principal = principal;
-  o.action = action;
-  o.resource = resource;
-  if (f & kOpsRules) {
-    o.live = live->policy->Explain(principal, action, resource);
+  o.principal = q.principal;
+  o.action = q.action;
+  o.resource = q.resource;
+  if (explain || (f & kOpsRules)) {
+    o.live = live->policy->Explain(q);
     o.live_rule_known = true;
   } else {
-    o.live.decision = live->policy->Check(principal, action, resource);
+    o.live.decision = live->policy->Check(q);
   }
   if (shadow) {
-    o.shadow.decision = shadow->policy->Check(principal, action, resource);
+    o.shadow.decision = shadow->policy->Check(q);
     o.shadow_taken = true;
   }
   Record(ops, f, live, o, [&](Outcome& x) {
-    if (!x.live_rule_known) x.live = live->policy->Explain(principal, action, resource);
-    if (x.shadow_taken) x.shadow = shadow->policy->Explain(principal, action, resource);
-  });
-  return o.live.decision;
-}
-
-Explanation OpsExplain(Ops* ops, const PolicyBox* live, const PolicyBox* shadow, std::string_view principal,
-                       std::string_view action, std::string_view resource) {
-  const uint32_t f = ops->flags.load(std::memory_order_acquire);
-  Outcome o;
-  o.principal = principal;
-  o.action = action;
-  o.resource = resource;
-  o.live = live->policy->Explain(principal, action, resource);
-  o.live_rule_known = true;
-  if (shadow) {
-    o.shadow.decision = shadow->policy->Check(principal, action, resource);
-    o.shadow_taken = true;
-  }
-  Record(ops, f, live, o, [&](Outcome& x) {
-    if (x.shadow_taken) x.shadow = shadow->policy->Explain(principal, action, resource);
+    if (!x.live_rule_known) x.live = live->policy->Explain(q);
+    if (x.shadow_taken) x.shadow = shadow->policy->Explain(q);
   });
   return o.live;
 }
@@ -423,7 +405,7 @@ Explanation OpsExplain(Ops* ops, const PolicyBox* live, const PolicyBox* shadow,
 Decision OpsCheckIds(Ops* ops, const PolicyBox* live, const PolicyBox* shadow, PrincipalId principal,
                      ActionId action, std::string_view resource) {
   const uint32_t f = ops->flags.load(std::memory_order_acquire);
-  const PolicyData& d = live->policy->data();
+  const PolicyData& d = PolicyAccess::Data(*live->policy);
   const bool known_p = principal < d.principals.size(), known_a = action < d.action_names.size();
   const bool bad_ids = (principal != kUnknownPrincipal && !known_p) || (action != kUnknownAction && !known_a);
   Outcome o;
@@ -433,7 +415,7 @@ Decision OpsCheckIds(Ops* ops, const PolicyBox* live, const PolicyBox* shadow, P
   if (known_a) o.action = d.action_names[action];
   o.resource = resource;
   if (f & kOpsRules) {
-    o.live = CheckResolved<true>(d, principal, action, resource, bad_ids);
+    o.live = CheckResolved<true>(d, principal, action, resource, {}, {}, bad_ids);
     o.live_rule_known = true;
   } else {
     o.live.decision = live->policy->CheckIds(principal, action, resource);
@@ -445,7 +427,7 @@ Decision OpsCheckIds(Ops* ops, const PolicyBox* live, const PolicyBox* shadow, P
     o.shadow_skipped = true;  // the shadow cannot be asked without the names
   }
   Record(ops, f, live, o, [&](Outcome& x) {
-    if (!x.live_rule_known) x.live = CheckResolved<true>(d, principal, action, resource, bad_ids);
+    if (!x.live_rule_known) x.live = CheckResolved<true>(d, principal, action, resource, {}, {}, bad_ids);
     if (x.shadow_taken) x.shadow = shadow->policy->Explain(x.principal, x.action, resource);
   });
   return o.live.decision;
@@ -453,9 +435,9 @@ Decision OpsCheckIds(Ops* ops, const PolicyBox* live, const PolicyBox* shadow, P
 
 WorkloadExplanation OpsCheckWorkload(Ops* ops, const PolicyBox* live, const PolicyBox* shadow,
                                      const WorkloadQuery& q, std::string_view action,
-                                     std::string_view resource) {
+                                     std::string_view resource, const QueryExtras& extras) {
   const uint32_t f = ops->flags.load(std::memory_order_acquire);
-  WorkloadExplanation w = live->policy->CheckWorkload(q, action, resource);  // already explains
+  WorkloadExplanation w = live->policy->CheckWorkload(q, action, resource, extras);  // already explains
   Outcome o;
   o.op = DecisionOp::kCheckWorkload;
   o.principal = w.resolution.identity;
@@ -465,7 +447,7 @@ WorkloadExplanation OpsCheckWorkload(Ops* ops, const PolicyBox* live, const Poli
   o.live = w.check;
   o.live_rule_known = true;
   if (shadow) {
-    o.shadow = shadow->policy->CheckWorkload(q, action, resource).check;
+    o.shadow = shadow->policy->CheckWorkload(q, action, resource, extras).check;
     o.shadow_taken = o.shadow_rule_known = true;
   }
   Record(ops, f, live, o, [](Outcome&) {});
@@ -474,9 +456,9 @@ WorkloadExplanation OpsCheckWorkload(Ops* ops, const PolicyBox* live, const Poli
 
 RequestExplanation OpsCheckRequest(Ops* ops, const PolicyBox* live, const PolicyBox* shadow,
                                    std::string_view principal, std::string_view method,
-                                   std::string_view target, RequestScratch* scratch) {
+                                   std::string_view target, RequestScratch* scratch, const QueryExtras& extras) {
   const uint32_t f = ops->flags.load(std::memory_order_acquire);
-  RequestExplanation e = live->policy->CheckRequest(principal, method, target, scratch);  // already explains
+  RequestExplanation e = live->policy->CheckRequest(principal, method, target, scratch, extras);  // already explains
   Outcome o;
   o.op = DecisionOp::kCheckRequest;
   o.principal = principal;
@@ -486,7 +468,7 @@ RequestExplanation OpsCheckRequest(Ops* ops, const PolicyBox* live, const Policy
   o.live = e.check;
   o.live_rule_known = true;
   if (shadow) {
-    o.shadow = shadow->policy->CheckRequest(principal, method, target, &t_shadow_scratch).check;
+    o.shadow = shadow->policy->CheckRequest(principal, method, target, &t_shadow_scratch, extras).check;
     o.shadow_taken = o.shadow_rule_known = true;
   }
   Record(ops, f, live, o, [](Outcome&) {});
@@ -508,14 +490,13 @@ struct Unprotector {
 };
 }  // namespace
 
-Decision Engine::CheckRecorded(internal::Ops* ops, std::string_view principal, std::string_view action,
-                               std::string_view resource) const {
+Decision Engine::CheckRecorded(internal::Ops* ops, const Query& q) const {
   internal::HazardSlot* s1 = internal::ThisThreadSlot();
   internal::HazardSlot* s2 = internal::ThisThreadShadowSlot();
   internal::PolicyBox* live = ProtectCurrent(s1);
   internal::PolicyBox* shadow = ProtectShadow(s2);
   Unprotector guard{s1, s2};
-  return internal::OpsCheck(ops, live, shadow, principal, action, resource);
+  return internal::OpsQuery(ops, live, shadow, q, false).decision;
 }
 
 void Engine::UpdateActiveOps() {
