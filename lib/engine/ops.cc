@@ -178,7 +178,8 @@ void Append(Ops* ops, ThreadBlock* b, const Outcome& o, uint64_t generation, uin
 template <typename ExplainFn>
 void Record(Ops* ops, uint32_t f, const PolicyBox* live, Outcome& o, ExplainFn&& explain) {
   ThreadBlock* b = ops->Block();
-  const uint64_t seq = Bump(b->seq, b->shared);
+  // The sequence only names logged records (decision_id): bumped only then.
+  const uint64_t seq = (f & kOpsLog) ? Bump(b->seq, b->shared) : 0;
   const Decision d = o.live.decision;
   if (f & kOpsCounters) {
     Bump(b->by_reason[static_cast<size_t>(d.reason) % kMaxReasons], b->shared);
@@ -492,8 +493,17 @@ struct Unprotector {
 
 Decision Engine::CheckRecorded(internal::Ops* ops, const Query& q) const {
   internal::HazardSlot* s1 = internal::ThisThreadSlot();
-  internal::HazardSlot* s2 = internal::ThisThreadShadowSlot();
   internal::PolicyBox* live = ProtectCurrent(s1);
+  if (shadow_.load(std::memory_order_relaxed) == nullptr) {
+    // No shadow (the common case): one slot, as the plain path. A shadow
+    // published meanwhile is simply not asked for this decision.
+    struct Guard {
+      internal::HazardSlot* s;
+      ~Guard() { internal::Unprotect(s); }
+    } guard{s1};
+    return internal::OpsQuery(ops, live, nullptr, q, false).decision;
+  }
+  internal::HazardSlot* s2 = internal::ThisThreadShadowSlot();
   internal::PolicyBox* shadow = ProtectShadow(s2);
   Unprotector guard{s1, s2};
   return internal::OpsQuery(ops, live, shadow, q, false).decision;
