@@ -158,7 +158,8 @@ const char* rolegate_reason_name(int32_t reason) {
   static const char* const kNames[] = {"grant", "statement", "deny_assignment", "deny_statement",
                                        "no_grant", "not_effective_at_scope", "unknown_action",
                                        "invalid_input", "no_route", "bad_path", "unknown_cloud",
-                                       "no_identity"};
+                                       "no_identity", "condition_not_met"};
+  static_assert(sizeof(kNames) / sizeof(kNames[0]) == ROLEGATE_REASON_COUNT, "a name per reason");
   if (reason < 0 || reason >= ROLEGATE_REASON_COUNT) return nullptr;
   return kNames[reason];
 }
