@@ -331,6 +331,132 @@ ROLEGATE_EXPORT int32_t rolegate_import(const char* kind, size_t kind_len, const
 
 /* Frees a buffer the library returned (rolegate_import). NULL is a no-op. */
 ROLEGATE_EXPORT void rolegate_buffer_free(char* buf);
+/* ---- Operations (SPEC §15): counters, decision log, shadow bundle ------- */
+/* Off until rolegate_engine_set_ops (or a shadow) turns them on; while off a
+ * query pays one predictable branch. Recorded: rolegate_engine_check and
+ * every rolegate_snapshot_* decision (check, explain, ids, batches,
+ * check_workload, check_request); a snapshot records into the engine it was
+ * acquired from, with the shadow in place at acquire time, even after the
+ * engine is freed (the counts are then unreachable). */
+
+typedef struct rolegate_ops_options {
+  uint32_t struct_size;    /* sizeof(rolegate_ops_options) as the caller knows it */
+  uint8_t counters;        /* 1: decisions by reason (cumulative per engine) */
+  uint8_t count_rules;     /* 1: allows/denies by deciding rule, per generation;
+                              runs the explain path on every decision */
+  uint8_t log;             /* 1: the decision log */
+  uint8_t log_denies_only; /* 1: log denies (and shadow disagreements) only */
+  uint32_t log_ring_records; /* records per thread ring; 0 = 1024; [16, 2^20] */
+  uint32_t reserved0;        /* must be 0 */
+  double log_sample_rate;    /* fraction logged, [0, 1]; disagreements always */
+  uint64_t rule_counter_bytes; /* budget for one generation's rule counters; 0 = 32 MiB */
+} rolegate_ops_options;
+#define ROLEGATE_OPS_OPTIONS_INIT {sizeof(rolegate_ops_options), 0, 0, 0, 0, 0, 0, 1.0, 0}
+/* The version-0 fields with their defaults (all off, rate 1.0). */
+ROLEGATE_EXPORT void rolegate_ops_options_init(rolegate_ops_options* opts);
+/* Sets what the engine records; may be called at any time. opts NULL =
+ * everything off. ROLEGATE_E_INVALID_ARGUMENT: NULL engine, a struct_size
+ * smaller than version 0's or over 4096, reserved0 not 0, a NaN rate. */
+ROLEGATE_EXPORT int32_t rolegate_engine_set_ops(rolegate_engine* engine, const rolegate_ops_options* opts,
+                                                rolegate_error** err);
+
+#define ROLEGATE_MAX_REASONS 16
+typedef struct rolegate_ops_stats {
+  uint32_t struct_size; /* in: sizeof as the caller knows it; out: bytes written */
+  uint32_t reserved0;
+  uint64_t decisions, allows, denies;
+  uint64_t by_reason[ROLEGATE_MAX_REASONS]; /* index ROLEGATE_REASON_* */
+  uint64_t log_records, log_dropped;        /* written to a ring / dropped (ring full) */
+  /* Shadow: decisions taken on it; disagreements (Envoy's names): shadow
+   * allowed what the live bundle denied / denied what it allowed; check_ids
+   * the shadow could not take (principal or action unknown to the live one). */
+  uint64_t shadow_checked, shadow_allowed, shadow_denied, shadow_skipped;
+  uint64_t generations_dropped; /* retired rule counts dropped unread (over 8 waiting) */
+} rolegate_ops_stats;
+
+/* Rule counts: an owned list of rows (generation, rule, allows, denies),
+ * the generation in service first, then each retired generation not yet
+ * read; reading them drops the retired ones. */
+typedef struct rolegate_rule_counts rolegate_rule_counts;
+typedef struct rolegate_rule_count {
+  uint64_t generation;
+  const char* rule; /* owned by the list; not NUL-terminated */
+  size_t rule_len;
+  uint64_t allows, denies;
+  uint8_t kind;       /* 1 assignment, 2 deny assignment, 3 statement */
+  uint8_t in_service; /* 0: retired, and this was its last read */
+} rolegate_rule_count;
+
+/* Fills *out (out->struct_size set by the caller: ROLEGATE_E_INVALID_ARGUMENT
+ * when smaller than version 0's) with the counters. rules: NULL to leave the
+ * rule counts unread, else *rules receives an owned list (free it with
+ * rolegate_rule_counts_free). Never stops readers. */
+ROLEGATE_EXPORT int32_t rolegate_engine_stats(rolegate_engine* engine, rolegate_ops_stats* out,
+                                              rolegate_rule_counts** rules);
+ROLEGATE_EXPORT size_t rolegate_rule_counts_size(const rolegate_rule_counts* rules);
+/* Row i; ROLEGATE_E_INVALID_ARGUMENT for NULL or i out of range. */
+ROLEGATE_EXPORT int32_t rolegate_rule_counts_get(const rolegate_rule_counts* rules, size_t i,
+                                                 rolegate_rule_count* out);
+ROLEGATE_EXPORT void rolegate_rule_counts_free(rolegate_rule_counts* rules);
+
+/* One decision log record. Strings are cut at their room and marked in
+ * `truncated`; none is NUL-terminated. */
+#define ROLEGATE_DECISION_OP_CHECK 0
+#define ROLEGATE_DECISION_OP_CHECK_IDS 1
+#define ROLEGATE_DECISION_OP_CHECK_WORKLOAD 2
+#define ROLEGATE_DECISION_OP_CHECK_REQUEST 3
+#define ROLEGATE_SHADOW_NONE 0
+#define ROLEGATE_SHADOW_ALLOW 1
+#define ROLEGATE_SHADOW_DENY 2
+#define ROLEGATE_CUT_PRINCIPAL 1
+#define ROLEGATE_CUT_ACTION 2
+#define ROLEGATE_CUT_RESOURCE 4
+#define ROLEGATE_CUT_ROUTE 8
+#define ROLEGATE_CUT_IDENTITY 16
+#define ROLEGATE_CUT_RULE 32
+#define ROLEGATE_CUT_SHADOW_RULE 64
+typedef struct rolegate_decision_record {
+  uint32_t struct_size; /* written by the library: bytes of this record it filled */
+  uint8_t op;           /* ROLEGATE_DECISION_OP_* */
+  uint8_t allowed;
+  uint8_t reason;       /* ROLEGATE_REASON_* */
+  uint8_t rule_kind;
+  uint8_t shadow;       /* ROLEGATE_SHADOW_* */
+  uint8_t shadow_reason;
+  uint8_t shadow_rule_kind;
+  uint8_t reserved0;
+  uint16_t truncated;   /* ROLEGATE_CUT_* mask */
+  uint16_t reserved1;
+  uint64_t timestamp_ns; /* ns since the Unix epoch, at the kernel tick's resolution (1-4 ms) */
+  uint64_t generation;   /* of the live bundle that answered */
+  uint64_t decision_id;  /* unique per engine */
+  uint16_t principal_len, action_len, resource_len, route_len, identity_len, rule_len,
+      shadow_rule_len, reserved2;
+  char principal[128];
+  char action[128];
+  char resource[256]; /* check_request: the filled scope, or the target if not reached */
+  char route[64];
+  char identity[128];
+  char rule[64];
+  char shadow_rule[64];
+} rolegate_decision_record;
+
+/* Moves up to max records into buf, an array of records each record_size
+ * bytes (sizeof(rolegate_decision_record) as the caller knows it; smaller
+ * than version 0's is ROLEGATE_E_INVALID_ARGUMENT), and writes the number
+ * moved to *n. Never blocks a reader; drainers are serialised. */
+ROLEGATE_EXPORT int32_t rolegate_engine_drain_decisions(rolegate_engine* engine,
+                                                        rolegate_decision_record* buf,
+                                                        size_t record_size, size_t max, size_t* n);
+
+/* Compiles `bundle` and puts it in place as the shadow: every recorded
+ * decision is also taken on it, answers still come from the live bundle,
+ * disagreements are counted and logged. Turns counters on if operations
+ * were off. On failure nothing changes (ROLEGATE_E_BUNDLE with *err). */
+ROLEGATE_EXPORT int32_t rolegate_engine_publish_shadow(rolegate_engine* engine, const char* bundle,
+                                                       size_t bundle_len, rolegate_error** err);
+/* Removes the shadow (OK without one). */
+ROLEGATE_EXPORT int32_t rolegate_engine_clear_shadow(rolegate_engine* engine);
 
 #ifdef __cplusplus
 } /* extern "C" */

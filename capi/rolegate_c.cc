@@ -17,19 +17,7 @@
 #include "rolegate/engine.h"
 #include "rolegate/policy.h"
 
-struct rolegate_error {
-  int32_t code = ROLEGATE_OK;
-  std::string message;
-  std::vector<rolegate::Diagnostic> diagnostics;
-};
-
-struct rolegate_engine {
-  std::unique_ptr<rolegate::Engine> rep;
-};
-
-struct rolegate_snapshot {
-  rolegate::Snapshot rep;
-};
+#include "rolegate_handles.h"  // rolegate_engine, rolegate_snapshot (shared with rolegate_ops_c.cc)
 
 namespace {
 
@@ -328,7 +316,7 @@ int32_t rolegate_snapshot_check(const rolegate_snapshot* snap, const char* princ
       !View(resource, resource_len, &r))
     return ROLEGATE_E_INVALID_ARGUMENT;
   try {
-    Put(snap->rep->Check(p, a, r), out);
+    Put(snap->rep.Check(p, a, r), out);
   } catch (...) {  // only a heap fallback for raised limits can throw
     Deny(out);
     return ROLEGATE_E_NO_MEMORY;
@@ -345,7 +333,7 @@ int32_t rolegate_snapshot_explain(const rolegate_snapshot* snap, const char* pri
       !View(resource, resource_len, &r))
     return ROLEGATE_E_INVALID_ARGUMENT;
   try {
-    PutExplanation(snap->rep->Explain(p, a, r), out);
+    PutExplanation(snap->rep.Explain(p, a, r), out);
   } catch (...) {
     ClearExplanation(out);
     return ROLEGATE_E_NO_MEMORY;
@@ -390,7 +378,7 @@ int32_t rolegate_snapshot_check_ids(const rolegate_snapshot* snap, uint32_t prin
   std::string_view r;
   if (!snap || !out || !View(resource, resource_len, &r)) return ROLEGATE_E_INVALID_ARGUMENT;
   try {
-    Put(snap->rep->CheckIds(principal_id, action_id, r), out);
+    Put(snap->rep.CheckIds(principal_id, action_id, r), out);
   } catch (...) {
     Deny(out);
     return ROLEGATE_E_NO_MEMORY;
@@ -415,7 +403,7 @@ int32_t rolegate_snapshot_check_batch(const rolegate_snapshot* snap, const char*
   for (size_t i = 0; i < n; ++i) Deny(&out[i]);
   if (!snap || (buf == nullptr && buf_len != 0) || !OffsetsValid(offsets, 3 * n + 1, buf_len))
     return ROLEGATE_E_INVALID_ARGUMENT;
-  const rolegate::Policy& policy = snap->rep.policy();
+  const rolegate::Snapshot& policy = snap->rep;  // recorded when operations are on
   try {
   for (size_t i = 0; i < n; ++i) {
     const uint64_t* o = offsets + 3 * i;
@@ -439,7 +427,7 @@ int32_t rolegate_snapshot_check_ids_batch(const rolegate_snapshot* snap, const u
   if (!snap || !principal_ids || !action_ids || (buf == nullptr && buf_len != 0) ||
       !OffsetsValid(offsets, n + 1, buf_len))
     return ROLEGATE_E_INVALID_ARGUMENT;
-  const rolegate::Policy& policy = snap->rep.policy();
+  const rolegate::Snapshot& policy = snap->rep;  // recorded when operations are on
   try {
   for (size_t i = 0; i < n; ++i) {
     Put(policy.CheckIds(principal_ids[i], action_ids[i],
@@ -500,7 +488,7 @@ int32_t rolegate_snapshot_check_workload(const rolegate_snapshot* snap, const ro
       !View(resource, resource_len, &r))
     return ROLEGATE_E_INVALID_ARGUMENT;
   try {
-    rolegate::WorkloadExplanation e = snap->rep->CheckWorkload(q, a, r);
+    rolegate::WorkloadExplanation e = snap->rep.CheckWorkload(q, a, r);
     PutResolution(e.resolution, resolution);
     PutExplanation(e.check, out);
   } catch (...) {
@@ -525,7 +513,7 @@ int32_t rolegate_snapshot_check_request(const rolegate_snapshot* snap, const cha
       !View(method, method_len, &m) || !View(target, target_len, &t))
     return ROLEGATE_E_INVALID_ARGUMENT;
   try {
-    rolegate::RequestExplanation e = snap->rep->CheckRequest(p, m, t, &t_request_scratch);
+    rolegate::RequestExplanation e = snap->rep.CheckRequest(p, m, t, &t_request_scratch);
     if (e.resource.size() > resource_cap) return ROLEGATE_E_INVALID_ARGUMENT;  // stays deny
     PutExplanation(e.check, &out->check);
     out->route = e.route.empty() ? nullptr : e.route.data();

@@ -1,6 +1,6 @@
 // capi/rolegate_import_c.cc — rolegate_import and rolegate_buffer_free over
 // rolegate/import.h. Kept apart from rolegate_c.cc so that the two evolve
-// independently; the error object is shared through rolegate_error_internal.h.
+// independently; the error object is shared through rolegate_handles.h.
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -10,7 +10,7 @@
 
 #include "rolegate.h"
 #include "rolegate/import.h"
-#include "rolegate_error_internal.h"
+#include "rolegate_handles.h"  // rolegate_error, shared by every C ABI file
 
 namespace {
 

@@ -34,6 +34,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "import_cmd.h"
+#include "ops_output.h"
 #include "query_line.h"
 #include "rolegate/policy.h"
 
@@ -67,7 +68,7 @@ constexpr char kValidateHelp[] =
     "  BUNDLE:LINE:COL: warning: JSON_POINTER: MESSAGE\n";
 
 constexpr char kCheckHelp[] =
-    "usage: rolegate check [--bundle BUNDLE]   (also --bundle=BUNDLE)\n"
+    "usage: rolegate check [--bundle BUNDLE] [--stats] [--log FILE]   (also --bundle=BUNDLE)\n"
     "\n"
     "Reads one JSON query per line on standard input and writes one JSON answer\n"
     "per line on standard output, in order. Without --bundle it answers from the\n"
@@ -75,6 +76,8 @@ constexpr char kCheckHelp[] =
     "standard error. A bundle that does not compile: its errors on standard\n"
     "error, no answers, exit 1. A line that is not a valid query is answered\n"
     "{\"error\":\"...\"} and the run goes on.\n"
+    "  --stats     at the end, the decision counters as one JSON line on standard error\n"
+    "  --log FILE  the decision log (every decision) as JSON Lines to FILE\n"
     "\n";
 
 // Every op of ParseQueryLine, one example each; both `rolegate --help` and
@@ -224,8 +227,60 @@ int Validate(const std::string& path, bool strict) {
   return 0;
 }
 
+// --stats / --log FILE (SPEC §15).
+struct CheckOps {
+  bool stats = false;
+  std::optional<std::string> log_path;
+  bool on() const { return stats || log_path.has_value(); }
+};
+
+// Records each query through an Engine with operations on (the answers
+// come from the same Policy, pinned for the whole run), and writes the log
+// records it produced to the --log file, drained per line so the ring
+// never fills.
+class Recorder {
+ public:
+  bool Start(std::unique_ptr<rolegate::Policy> policy, const CheckOps& ops) {
+    if (ops.log_path) {
+      log_.open(*ops.log_path, std::ios::out | std::ios::trunc);
+      if (!log_) {
+        std::cerr << "rolegate check: cannot write --log " << *ops.log_path << ": " << std::strerror(errno) << "\n";
+        return false;
+      }
+    }
+    auto engine = rolegate::Engine::Create(std::move(policy));
+    if (!engine.ok()) return false;
+    engine_ = std::move(*engine);
+    rolegate::OpsOptions o;
+    o.counters = o.count_rules = true;
+    o.log = ops.log_path.has_value();
+    if (!engine_->SetOps(o).ok()) return false;
+    snap_ = engine_->Acquire();
+    return true;
+  }
+  const rolegate::Policy& policy() const { return snap_.policy(); }
+  void Record(const rolegate::cli::Query& q, rolegate::RequestScratch* scratch) {
+    rolegate::cli::RecordQuery(snap_, q, scratch);
+    if (!log_.is_open()) return;
+    rolegate::DecisionRecord recs[8];
+    for (size_t n; (n = engine_->DrainDecisions(recs, 8)) > 0;)
+      for (size_t i = 0; i < n; ++i) log_ << rolegate::cli::DecisionRecordJson(recs[i]) << "\n";
+  }
+  bool Finish(const CheckOps& ops) {
+    if (ops.stats) std::cerr << rolegate::cli::OpsStatsJson(engine_->ReadOpsStats()) << "\n";
+    if (!log_.is_open()) return true;
+    log_.flush();
+    return static_cast<bool>(log_);
+  }
+
+ private:
+  std::unique_ptr<rolegate::Engine> engine_;
+  rolegate::Snapshot snap_;
+  std::ofstream log_;
+};
+
 // Answers every stdin line; `bundle_path` null means the built-in bundle.
-int Check(const std::string* bundle_path) {
+int Check(const std::string* bundle_path, const CheckOps& ops = {}) {
   std::string text;
   if (bundle_path) {
     if (!ReadFile(*bundle_path, &text)) return 1;
@@ -241,6 +296,12 @@ int Check(const std::string* bundle_path) {
     Report(c, bundle_path ? *bundle_path : "(built-in)", rolegate::Severity::kError);
     return 1;
   }
+  Recorder recorder;
+  const rolegate::Policy* policy = c.policy.get();
+  if (ops.on()) {
+    if (!recorder.Start(std::move(c.policy), ops)) return 1;
+    policy = &recorder.policy();
+  }
   const bool interactive = isatty(STDIN_FILENO);
   std::ios::sync_with_stdio(false);
   rolegate::RequestScratch scratch;
@@ -248,13 +309,15 @@ int Check(const std::string* bundle_path) {
   while (std::getline(std::cin, line)) {
     rolegate::cli::Query q;
     std::string why = rolegate::cli::ParseQueryLine(line, &q);
-    out = why.empty() ? rolegate::cli::Answer(*c.policy, q, &scratch) : rolegate::cli::ErrorLine(why);
+    if (why.empty() && ops.on()) recorder.Record(q, &scratch);
+    out = why.empty() ? rolegate::cli::Answer(*policy, q, &scratch) : rolegate::cli::ErrorLine(why);
     out.push_back('\n');
     std::cout.write(out.data(), static_cast<std::streamsize>(out.size()));
     if (interactive) std::cout.flush();
   }
   std::cout.flush();
-  return std::cout ? 0 : 1;
+  const bool ops_ok = !ops.on() || recorder.Finish(ops);
+  return std::cout && ops_ok ? 0 : 1;
 }
 
 int ValidateMain(const std::vector<std::string>& args) {
@@ -281,11 +344,24 @@ int ValidateMain(const std::vector<std::string>& args) {
 
 int CheckMain(const std::vector<std::string>& args) {
   std::optional<std::string> bundle;
+  CheckOps ops;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (IsHelp(a)) {
       std::cout << kCheckHelp << kQueriesHelp;
       return 0;
+    }
+    if (a == "--stats") {
+      ops.stats = true;
+      continue;
+    }
+    if (a == "--log" || a.rfind("--log=", 0) == 0) {
+      if (a == "--log" && i + 1 == args.size()) return UsageError("check: --log needs a FILE");
+      std::string file = a == "--log" ? args[++i] : a.substr(6);
+      if (file.empty()) return UsageError("check: --log needs a FILE");
+      if (ops.log_path) return UsageError("check: --log given twice");
+      ops.log_path = std::move(file);
+      continue;
     }
     std::optional<std::string> value;
     if (a == "--bundle") {
@@ -302,7 +378,7 @@ int CheckMain(const std::vector<std::string>& args) {
     if (bundle) return UsageError("check: --bundle given twice");
     bundle = std::move(value);
   }
-  return Check(bundle ? &*bundle : nullptr);
+  return Check(bundle ? &*bundle : nullptr, ops);
 }
 
 }  // namespace

@@ -15,6 +15,8 @@
 // peak number of threads that ever queried.
 #include "rolegate/engine.h"
 
+#include "engine/ops.h"
+
 #include <linux/membarrier.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -92,6 +94,15 @@ HazardSlot* ThisThreadSlot() {
   return owner.slot;
 }
 
+HazardSlot* ThisThreadShadowSlot() {
+  thread_local SlotOwner owner;
+  return owner.slot;
+}
+
+PolicyBox::~PolicyBox() {
+  if (void* gen = ops_gen.load(std::memory_order_acquire)) ReleaseOpsGen(gen);
+}
+
 void Protect(HazardSlot* slot, const void* p) {
   if (g_asymmetric.load(std::memory_order_relaxed)) {
     slot->ptr.store(p, std::memory_order_relaxed);
@@ -110,7 +121,9 @@ void ReleasePin(PolicyBox* box) {
 }  // namespace internal
 
 Engine::Engine(std::unique_ptr<Policy> first, const Limits& limits)
-    : limits_(limits), current_(new internal::PolicyBox(std::move(first))) {}
+    : limits_(limits), current_(new internal::PolicyBox(std::move(first))) {
+  current_.load(std::memory_order_relaxed)->generation = 1;
+}
 
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(std::string_view bundle_json, const Limits& limits,
                                                        std::vector<Diagnostic>* diagnostics) {
@@ -124,14 +137,27 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(std::string_view bundle_j
   }
 }
 
+absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(std::unique_ptr<Policy> policy, const Limits& limits) {
+  internal::g_asymmetric.store(internal::AsymmetricFences(), std::memory_order_relaxed);
+  if (policy == nullptr) return absl::InvalidArgumentError("Engine::Create: no policy");
+  try {
+    return std::unique_ptr<Engine>(new Engine(std::move(policy), limits));
+  } catch (const std::bad_alloc&) {
+    return absl::ResourceExhaustedError("out of memory while creating the engine");
+  }
+}
+
 Engine::~Engine() {
   std::lock_guard<std::mutex> lock(write_mu_);
+  active_ops_.store(nullptr, std::memory_order_release);
   Retire(current_.exchange(nullptr, std::memory_order_acq_rel));
+  Retire(shadow_.exchange(nullptr, std::memory_order_acq_rel));
   // No query may run during destruction (documented), so this converges.
   while (!retired_.empty()) {
     ReclaimLocked();
     if (!retired_.empty()) std::this_thread::yield();
   }
+  if (internal::Ops* ops = ops_.load(std::memory_order_relaxed)) internal::OpsUnref(ops);  // snapshots may hold it too
 }
 
 absl::Status Engine::Publish(std::string_view bundle_json, std::vector<Diagnostic>* diagnostics) {
@@ -151,11 +177,15 @@ absl::Status Engine::Publish(std::unique_ptr<Policy> policy) {
     box = std::make_unique<internal::PolicyBox>(std::move(policy));
     lock.lock();
     retired_.reserve(retired_.size() + 1);
+    box->generation = generation_.load(std::memory_order_relaxed) + 1;
+    if (internal::Ops* ops = ops_.load(std::memory_order_relaxed))
+      internal::OpsOnPublish(ops, box.get());  // its rule counters, if counted
   } catch (const std::bad_alloc&) {
     return absl::ResourceExhaustedError("out of memory while publishing; the bundle in service is unchanged");
   }
   internal::PolicyBox* old = current_.exchange(box.release(), std::memory_order_acq_rel);
   generation_.fetch_add(1, std::memory_order_relaxed);
+  if (internal::Ops* ops = ops_.load(std::memory_order_relaxed)) internal::OpsOnRetire(ops, old);
   Retire(old);
   return absl::OkStatus();
 }
@@ -166,7 +196,16 @@ Snapshot Engine::Acquire() const {
   // Safe: the hazard keeps the box alive until the pin is taken.
   box->pins.fetch_add(1, std::memory_order_relaxed);
   internal::Unprotect(slot);
-  return Snapshot(box);
+  internal::Ops* ops = active_ops_.load(std::memory_order_acquire);
+  if (ops == nullptr) return Snapshot(box, nullptr, nullptr);
+  // Operations on: the Snapshot keeps the Ops (it may outlive the engine)
+  // and pins the shadow in place now, so its queries see one pair.
+  internal::OpsRef(ops);
+  internal::HazardSlot* slot2 = internal::ThisThreadShadowSlot();
+  internal::PolicyBox* shadow = ProtectShadow(slot2);
+  if (shadow) shadow->pins.fetch_add(1, std::memory_order_relaxed);
+  internal::Unprotect(slot2);
+  return Snapshot(box, shadow, ops);
 }
 
 void Engine::Retire(internal::PolicyBox* old) {

@@ -583,6 +583,27 @@ class Snapshot(_Queries, _rolegate.Snapshot):
         return f"<rolegate.Snapshot {state}>"
 
 
+_OPS_RULE_KINDS = {1: "assignment", 2: "deny_assignment", 3: "statement"}
+_OPS_OPS = ("check", "check_ids", "check_workload", "check_request")
+_OPS_CUT = ("principal", "action", "resource", "route", "identity", "rule", "shadow_rule")
+
+
+def _ops_record(t: tuple[Any, ...]) -> dict[str, Any]:
+    (ts, gen, did, op, allowed, reason, _kind, shadow, shadow_reason, _skind, cut,
+     principal, action, resource, route, identity, rule, shadow_rule) = t
+    return {
+        "timestamp_ns": ts, "generation": gen, "decision_id": did,
+        "op": _OPS_OPS[op] if op < len(_OPS_OPS) else str(op),
+        "principal": principal, "action": action or None, "resource": resource or None,
+        "route": route or None, "identity": identity or None,
+        "decision": "allow" if allowed else "deny", "reason": reason_name(reason), "rule": rule or None,
+        "shadow": None if shadow == 0 else {
+            "decision": "allow" if shadow == 1 else "deny", "reason": reason_name(shadow_reason),
+            "rule": shadow_rule or None},
+        "truncated": [name for bit, name in enumerate(_OPS_CUT) if cut & (1 << bit)],
+    }
+
+
 class Engine(_Queries, _rolegate.Engine):
     """A compiled bundle in service; ``publish`` swaps in a new one atomically.
 
@@ -645,6 +666,63 @@ class Engine(_Queries, _rolegate.Engine):
         """Pins the bundle in service (see :class:`Snapshot`)."""
         snap: Snapshot = self._snapshot(Snapshot)
         return snap
+
+    # ---- Operations (SPEC §15) ------------------------------------------
+    def set_ops(self, *, counters: bool = False, count_rules: bool = False, log: bool = False,
+                log_sample_rate: float = 1.0, log_denies_only: bool = False,
+                log_ring_records: int = 0) -> None:
+        """Sets what the engine records (all off by default; may be called at
+        any time). ``counters``: decisions by reason; ``count_rules``: allows
+        and denies by deciding rule, per bundle generation (runs the explain
+        path on every decision); ``log``: the decision log, a
+        ``log_sample_rate`` fraction of decisions (shadow disagreements
+        always), optionally ``log_denies_only``, into per-thread rings of
+        ``log_ring_records`` records (0: 1024) that :meth:`drain_decisions`
+        empties; a full ring drops and counts."""
+        self._set_ops(counters, count_rules, log, log_denies_only, float(log_sample_rate),
+                      int(log_ring_records))
+
+    def stats(self, *, rules: bool = True) -> dict[str, Any]:
+        """The counters: ``decisions``, ``allows``, ``denies``, ``by_reason``
+        (reason name -> count), ``log_records``, ``log_dropped``,
+        ``shadow_checked``, ``shadow_allowed`` (the shadow allowed what the
+        live bundle denied), ``shadow_denied`` (the reverse),
+        ``shadow_skipped``, ``generations_dropped``, and with ``rules`` the
+        rule counts (``rules``: dicts of generation, rule, kind, in_service,
+        allows, denies). Reading the rule counts of a retired generation is
+        its last: they are dropped. Never stops readers."""
+        counters, reasons, rows = self._stats(rules)
+        names = ("decisions", "allows", "denies", "log_records", "log_dropped", "shadow_checked",
+                 "shadow_allowed", "shadow_denied", "shadow_skipped", "generations_dropped")
+        out: dict[str, Any] = dict(zip(names, counters))
+        out["by_reason"] = {reason_name(i): c for i, c in enumerate(reasons) if c}
+        if rules:
+            out["rules"] = [
+                {"generation": g, "rule": r, "kind": _OPS_RULE_KINDS.get(k, "none"),
+                 "in_service": bool(live), "allows": a, "denies": d}
+                for g, r, k, live, a, d in rows]
+        return out
+
+    def drain_decisions(self, max: int = 1024) -> list[dict[str, Any]]:
+        """Moves up to ``max`` decision log records out of the engine, as
+        dicts: timestamp_ns, generation, decision_id, op, principal, action,
+        resource, route, identity, decision, reason, rule, shadow (None or a
+        dict of decision, reason, rule) and truncated (the fields cut to
+        their room). A cut inside a UTF-8 sequence leaves that record's
+        strings as bytes. Never blocks a reader."""
+        return [_ops_record(t) for t in self._drain(int(max))]
+
+    def publish_shadow(self, bundle: Union[str, bytes, bytearray, memoryview]) -> None:
+        """Compiles ``bundle`` and puts it beside the live one as the shadow:
+        every decision is also taken on it, answers still come from the live
+        bundle, disagreements are counted (``stats()``) and logged. On
+        :class:`BundleError` nothing changes."""
+        _path_type_error(bundle, "publish_shadow(bundle)", "publish_shadow")
+        self._publish_shadow(bundle)
+
+    def clear_shadow(self) -> None:
+        """Removes the shadow bundle (no error without one)."""
+        self._clear_shadow()
 
     def __enter__(self) -> "Engine":
         return self

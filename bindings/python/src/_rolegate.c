@@ -1030,6 +1030,191 @@ static PyObject* Engine_get_generation(EngineObject* e, void* unused) {
   return PyLong_FromUnsignedLongLong(rolegate_engine_generation(eng));
 }
 
+/* ---- Operations (SPEC §15): counters, decision log, shadow bundle ------------ */
+/* _set_ops(counters, count_rules, log, log_denies_only, log_sample_rate,
+ * log_ring_records): all positional; the facade names them. */
+static PyObject* Engine__set_ops(EngineObject* e, PyObject* const* args, Py_ssize_t nargs) {
+  if (nargs_ok(nargs, 6, "_set_ops")) return NULL;
+  rolegate_engine* eng = engine_get(e);
+  if (!eng) return NULL;
+  rolegate_ops_options o;
+  rolegate_ops_options_init(&o);
+  int flags[4];
+  for (int i = 0; i < 4; ++i) {
+    flags[i] = PyObject_IsTrue(args[i]);
+    if (flags[i] < 0) return NULL;
+  }
+  o.counters = (uint8_t)flags[0];
+  o.count_rules = (uint8_t)flags[1];
+  o.log = (uint8_t)flags[2];
+  o.log_denies_only = (uint8_t)flags[3];
+  o.log_sample_rate = PyFloat_AsDouble(args[4]);
+  if (o.log_sample_rate == -1.0 && PyErr_Occurred()) return NULL;
+  unsigned long ring = PyLong_AsUnsignedLong(args[5]);
+  if (ring == (unsigned long)-1 && PyErr_Occurred()) return NULL;
+  if (ring > UINT32_MAX) {
+    PyErr_SetString(PyExc_ValueError, "log_ring_records is too large");
+    return NULL;
+  }
+  o.log_ring_records = (uint32_t)ring;
+  rolegate_error* err = NULL;
+  int32_t st = rolegate_engine_set_ops(eng, &o, &err);
+  if (st != ROLEGATE_OK) return raise_status(st, err);
+  Py_RETURN_NONE;
+}
+
+/* _stats(with_rules) -> (tuple of 11 counters, by_reason tuple, rules list) */
+static PyObject* Engine__stats(EngineObject* e, PyObject* arg) {
+  rolegate_engine* eng = engine_get(e);
+  if (!eng) return NULL;
+  int with_rules = PyObject_IsTrue(arg);
+  if (with_rules < 0) return NULL;
+  rolegate_ops_stats s;
+  memset(&s, 0, sizeof s);
+  s.struct_size = sizeof s;
+  rolegate_rule_counts* rules = NULL;
+  int32_t st = rolegate_engine_stats(eng, &s, with_rules ? &rules : NULL);
+  if (st != ROLEGATE_OK) return raise_status(st, NULL);
+  PyObject* reasons = PyTuple_New(ROLEGATE_REASON_COUNT);
+  PyObject* list = PyList_New(0);
+  if (!reasons || !list) goto fail;
+  for (int r = 0; r < ROLEGATE_REASON_COUNT; ++r) {
+    PyObject* v = PyLong_FromUnsignedLongLong(s.by_reason[r]);
+    if (!v) goto fail;
+    PyTuple_SET_ITEM(reasons, r, v);
+  }
+  for (size_t i = 0; i < rolegate_rule_counts_size(rules); ++i) {
+    rolegate_rule_count row;
+    if (rolegate_rule_counts_get(rules, i, &row) != ROLEGATE_OK) continue;
+    PyObject* t = Py_BuildValue("(Ks#iiKK)", (unsigned long long)row.generation, row.rule,
+                                (Py_ssize_t)row.rule_len, (int)row.kind, (int)row.in_service,
+                                (unsigned long long)row.allows, (unsigned long long)row.denies);
+    if (!t || PyList_Append(list, t)) {
+      Py_XDECREF(t);
+      goto fail;
+    }
+    Py_DECREF(t);
+  }
+  rolegate_rule_counts_free(rules);
+  return Py_BuildValue("((KKKKKKKKKK)NN)", (unsigned long long)s.decisions, (unsigned long long)s.allows,
+                       (unsigned long long)s.denies, (unsigned long long)s.log_records,
+                       (unsigned long long)s.log_dropped, (unsigned long long)s.shadow_checked,
+                       (unsigned long long)s.shadow_allowed, (unsigned long long)s.shadow_denied,
+                       (unsigned long long)s.shadow_skipped, (unsigned long long)s.generations_dropped,
+                       reasons, list);
+fail:
+  rolegate_rule_counts_free(rules);
+  Py_XDECREF(reasons);
+  Py_XDECREF(list);
+  return NULL;
+}
+
+static PyObject* record_tuple(const rolegate_decision_record* r) {
+  return Py_BuildValue("(KKKiiiiiiiis#s#s#s#s#s#s#)", (unsigned long long)r->timestamp_ns,
+                       (unsigned long long)r->generation, (unsigned long long)r->decision_id, (int)r->op,
+                       (int)r->allowed, (int)r->reason, (int)r->rule_kind, (int)r->shadow,
+                       (int)r->shadow_reason, (int)r->shadow_rule_kind, (int)r->truncated, r->principal,
+                       (Py_ssize_t)r->principal_len, r->action, (Py_ssize_t)r->action_len, r->resource,
+                       (Py_ssize_t)r->resource_len, r->route, (Py_ssize_t)r->route_len, r->identity,
+                       (Py_ssize_t)r->identity_len, r->rule, (Py_ssize_t)r->rule_len, r->shadow_rule,
+                       (Py_ssize_t)r->shadow_rule_len);
+}
+
+/* _drain(max) -> list of record tuples (strings decoded as UTF-8; a string
+ * cut inside a code point is decoded with "replace" by the facade's caller
+ * seeing the truncated flag). */
+static PyObject* Engine__drain(EngineObject* e, PyObject* arg) {
+  rolegate_engine* eng = engine_get(e);
+  if (!eng) return NULL;
+  Py_ssize_t max = PyLong_AsSsize_t(arg);
+  if (max == -1 && PyErr_Occurred()) return NULL;
+  if (max < 0) {
+    PyErr_SetString(PyExc_ValueError, "max must be >= 0");
+    return NULL;
+  }
+  PyObject* out = PyList_New(0);
+  if (!out) return NULL;
+  rolegate_decision_record batch[32];
+  while (PyList_GET_SIZE(out) < max) {
+    size_t want = (size_t)(max - PyList_GET_SIZE(out));
+    if (want > 32) want = 32;
+    size_t n = 0;
+    int32_t st = rolegate_engine_drain_decisions(eng, batch, sizeof batch[0], want, &n);
+    if (st != ROLEGATE_OK) {
+      Py_DECREF(out);
+      return raise_status(st, NULL);
+    }
+    for (size_t i = 0; i < n; ++i) {
+      PyObject* t = record_tuple(&batch[i]);
+      if (!t) {
+        /* An invalid UTF-8 string (a cut code point): bytes instead. */
+        PyErr_Clear();
+        t = Py_BuildValue("(KKKiiiiiiiiy#y#y#y#y#y#y#)", (unsigned long long)batch[i].timestamp_ns,
+                          (unsigned long long)batch[i].generation, (unsigned long long)batch[i].decision_id,
+                          (int)batch[i].op, (int)batch[i].allowed, (int)batch[i].reason,
+                          (int)batch[i].rule_kind, (int)batch[i].shadow, (int)batch[i].shadow_reason,
+                          (int)batch[i].shadow_rule_kind, (int)batch[i].truncated, batch[i].principal,
+                          (Py_ssize_t)batch[i].principal_len, batch[i].action, (Py_ssize_t)batch[i].action_len,
+                          batch[i].resource, (Py_ssize_t)batch[i].resource_len, batch[i].route,
+                          (Py_ssize_t)batch[i].route_len, batch[i].identity, (Py_ssize_t)batch[i].identity_len,
+                          batch[i].rule, (Py_ssize_t)batch[i].rule_len, batch[i].shadow_rule,
+                          (Py_ssize_t)batch[i].shadow_rule_len);
+      }
+      if (!t || PyList_Append(out, t)) {
+        Py_XDECREF(t);
+        Py_DECREF(out);
+        return NULL;
+      }
+      Py_DECREF(t);
+    }
+    if (n < want) break;
+  }
+  return out;
+}
+
+/* _publish_shadow(bundle: str | bytes-like): GIL released while compiling. */
+static PyObject* Engine__publish_shadow(EngineObject* e, PyObject* arg) {
+  rolegate_engine* eng = engine_get(e);
+  if (!eng) return NULL;
+  Py_buffer view;
+  const char* data;
+  Py_ssize_t len;
+  int have_view = 0;
+  if (PyUnicode_Check(arg)) {
+    data = PyUnicode_AsUTF8AndSize(arg, &len);
+    if (!data) return NULL;
+  } else {
+    if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE)) {
+      PyErr_Format(PyExc_TypeError, "bundle must be str or a bytes-like object, not %.100s",
+                   Py_TYPE(arg)->tp_name);
+      return NULL;
+    }
+    have_view = 1;
+    data = (const char*)view.buf;
+    len = view.len;
+  }
+  rolegate_error* err = NULL;
+  int32_t st;
+  e->guard.busy++;
+  Py_BEGIN_ALLOW_THREADS
+  st = rolegate_engine_publish_shadow(eng, data, (size_t)len, &err);
+  Py_END_ALLOW_THREADS
+  e->guard.busy--;
+  if (have_view) PyBuffer_Release(&view);
+  engine_maybe_free(e);
+  if (st != ROLEGATE_OK) return raise_status(st, err);
+  rolegate_error_free(err);
+  Py_RETURN_NONE;
+}
+
+static PyObject* Engine__clear_shadow(EngineObject* e, PyObject* unused) {
+  rolegate_engine* eng = engine_get(e);
+  if (!eng) return NULL;
+  int32_t st = rolegate_engine_clear_shadow(eng);
+  if (st != ROLEGATE_OK) return raise_status(st, NULL);
+  Py_RETURN_NONE;
+}
+
 static PyMethodDef Engine_methods[] = {
     {"check", (PyCFunction)(void (*)(void))Engine_check, METH_FASTCALL | METH_KEYWORDS, CHECK_DOC},
     {"_load", (PyCFunction)(void (*)(void))Engine__load, METH_FASTCALL, NULL},
@@ -1042,6 +1227,11 @@ static PyMethodDef Engine_methods[] = {
     {"_check_request", (PyCFunction)(void (*)(void))Engine__check_request, METH_FASTCALL, NULL},
     {"_check_many", (PyCFunction)(void (*)(void))Engine__check_many, METH_FASTCALL, NULL},
     {"_snapshot", (PyCFunction)Engine__snapshot, METH_O, NULL},
+    {"_set_ops", (PyCFunction)(void (*)(void))Engine__set_ops, METH_FASTCALL, NULL},
+    {"_stats", (PyCFunction)Engine__stats, METH_O, NULL},
+    {"_drain", (PyCFunction)Engine__drain, METH_O, NULL},
+    {"_publish_shadow", (PyCFunction)Engine__publish_shadow, METH_O, NULL},
+    {"_clear_shadow", (PyCFunction)Engine__clear_shadow, METH_NOARGS, NULL},
     {"close", (PyCFunction)Engine_close, METH_NOARGS,
      "close($self, /)\n--\n\nFrees the engine; idempotent. Snapshots taken stay valid."},
     {NULL, NULL, 0, NULL}};
