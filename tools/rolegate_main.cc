@@ -4,6 +4,9 @@
 //                                         one line per error on stderr
 //   rolegate check [--bundle BUNDLE]      JSON Lines queries on stdin, one JSON
 //                                         answer per line on stdout, in order
+//   rolegate diff OLD NEW                 the decisions two bundles disagree on
+//                                         (review_main.cc; exit 3 when any)
+//   rolegate test [--coverage] FILE...    policy unit tests (test_cmd.cc)
 //   rolegate example | --help | --version
 //
 // Exit codes: 0 success, 1 a bad bundle (or a failed read or write), 2 a
@@ -34,6 +37,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "query_line.h"
+#include "review_main.h"
 #include "rolegate/policy.h"
 
 namespace {
@@ -47,6 +51,8 @@ constexpr char kUsage[] =
     "usage:\n"
     "  rolegate validate [--strict] BUNDLE   compile BUNDLE; print a summary, its warnings and errors\n"
     "  rolegate check [--bundle BUNDLE]      answer JSON Lines queries from standard input\n"
+    "  rolegate diff OLD NEW                 the decisions two bundles disagree on (JSON Lines)\n"
+    "  rolegate test [--coverage] FILE...    run a policy's unit tests\n"
     "  rolegate example                      print the built-in example bundle\n"
     "  rolegate --version                    print the version\n"
     "  rolegate COMMAND --help               help on one command\n";
@@ -331,6 +337,8 @@ int main(int argc, char** argv) {
   }
   if (cmd == "validate") return ValidateMain(rest);
   if (cmd == "check") return CheckMain(rest);
+  if (cmd == "diff") return rolegate::cli::DiffMain(rest);
+  if (cmd == "test") return rolegate::cli::TestMain(rest);
   if (cmd == "example") {
     if (!rest.empty() && IsHelp(rest[0])) {
       std::cout << kExampleHelp;
