@@ -75,7 +75,10 @@ ROLEGATE_EXPORT const char* rolegate_version_string(void);
 #define ROLEGATE_REASON_BAD_PATH 9
 #define ROLEGATE_REASON_UNKNOWN_CLOUD 10
 #define ROLEGATE_REASON_NO_IDENTITY 11
-#define ROLEGATE_REASON_COUNT 12
+/* A grant or Allow statement matched only with a condition that does not
+ * hold for the query's context (since 0.2). */
+#define ROLEGATE_REASON_CONDITION_NOT_MET 12
+#define ROLEGATE_REASON_COUNT 13
 
 /* "grant", "no_grant", ...; static storage. NULL for an unknown value. */
 ROLEGATE_EXPORT const char* rolegate_reason_name(int32_t reason);

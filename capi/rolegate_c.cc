@@ -37,6 +37,7 @@ using rolegate::Decision;
 using rolegate::Reason;
 
 static_assert(ROLEGATE_REASON_NO_IDENTITY == static_cast<int>(Reason::kNoIdentity));
+static_assert(ROLEGATE_REASON_CONDITION_NOT_MET == static_cast<int>(Reason::kConditionNotMet));
 static_assert(ROLEGATE_REASON_COUNT == rolegate::kReasonCount);
 
 // The one place statuses become error objects (as RocksDB's SaveError).

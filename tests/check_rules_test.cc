@@ -998,7 +998,10 @@ TEST(Statements, ArnResourcePatternsAreCaseSensitive) {
   ASSERT_TRUE(p);
   EXPECT_DECISION(p, "user:u", kRead, "arn:aws:s3:::Bucket/key", kAllow, kStatement);
   EXPECT_DECISION(p, "user:u", kRead, "arn:aws:s3:::bucket/key", kDeny, kNoGrant);
-  EXPECT_DECISION(p, "user:u", kRead, "ARN:AWS:S3:::Bucket/key", kDeny, kNoGrant);
+  // SPEC §11: fields 1–5 of an ARN (arn, partition, service, region,
+  // account) compare case-insensitively; only field 6 on is case-sensitive.
+  EXPECT_DECISION(p, "user:u", kRead, "ARN:AWS:S3:::Bucket/key", kAllow, kStatement);
+  EXPECT_DECISION(p, "user:u", kRead, "ARN:AWS:S3:::BUCKET/key", kDeny, kNoGrant);
 }
 
 TEST(Statements, ScopeResourcePatternsAreCaseInsensitive) {

@@ -27,6 +27,7 @@
 
 #include "rolegate/policy.h"
 #include "rolegate/types.h"
+#include "support/query_extras.h"
 #include "support/random_bundle.h"
 #include "support/reference.h"
 
@@ -107,6 +108,29 @@ bool Same(const rolegate::Explanation& e, const Answer& a) {
          KindName(e.kind) == a.rule_kind && e.rule == a.rule;
 }
 
+// " context={k: v, ...} groups=[...]" for failure messages; "" when none.
+std::string ShowExtras(const rolegate_ref::RefQueryExtras& x) {
+  if (x.context.empty() && x.groups.empty()) return "";
+  std::string out = " context={";
+  for (const auto& [k, v] : x.context) {
+    out += Q(k) + ": ";
+    switch (v.kind) {
+      case rolegate_ref::RefValue::Kind::kString: out += Q(v.str); break;
+      case rolegate_ref::RefValue::Kind::kNumber: out += std::to_string(v.num); break;
+      case rolegate_ref::RefValue::Kind::kBool: out += v.b ? "true" : "false"; break;
+      case rolegate_ref::RefValue::Kind::kList:
+        out += "[";
+        for (const auto& e : v.list) out += Q(e) + ",";
+        out += "]";
+        break;
+    }
+    out += ", ";
+  }
+  out += "} groups=[";
+  for (const auto& g : x.groups) out += Q(g) + ",";
+  return out + "]";
+}
+
 bool SameDecision(const rolegate::Decision& d, const Answer& a) {
   return d.allowed == a.allowed && rolegate::ReasonName(d.reason) == a.reason;
 }
@@ -122,16 +146,29 @@ class Differ {
   std::map<std::string, int> counts;  // per kind of query and outcome
 
   void Check(const CheckQuery& q) {
-    Answer want = ref_.Check(q.principal, q.action, q.resource);
-    rolegate::Explanation got = policy_.Explain(q.principal, q.action, q.resource);
-    rolegate::Decision fast = policy_.Check(q.principal, q.action, q.resource);
+    Answer want = ref_.Check(q.principal, q.action, q.resource, q.extras);
+    rolegate_ref::EngineExtras x(q.extras);
+    rolegate::Query eq;
+    eq.principal = q.principal;
+    eq.action = q.action;
+    eq.resource = q.resource;
+    eq.groups = x.groups();
+    eq.context = x.context();
+    rolegate::Explanation got = policy_.Explain(eq);
+    rolegate::Decision fast = policy_.Check(eq);
+    const bool plain = q.extras.context.empty() && q.extras.groups.empty();
     counts["check " + want.reason]++;
-    std::string what = "check(" + Q(q.principal) + ", " + Q(q.action) + ", " + Q(q.resource) + ")";
+    std::string what = "check(" + Q(q.principal) + ", " + Q(q.action) + ", " + Q(q.resource) + ")" +
+                       ShowExtras(q.extras);
     if (!Same(got, want))
       Fail(what, "Explain: engine " + Show(got) + ", reference " + Show(want));
     if (!SameDecision(fast, want))
       Fail(what, "Check: engine " + Show(fast) + ", reference " + Show(want));
-    if (!q.principal.empty()) {
+    if (plain) {  // the string forms without a context are the same query
+      if (!Same(policy_.Explain(q.principal, q.action, q.resource), want))
+        Fail(what, "Explain (strings): engine disagrees with the reference");
+    }
+    if (plain && !q.principal.empty()) {
       rolegate::Decision ids = policy_.CheckIds(policy_.FindPrincipal(q.principal),
                                                 policy_.FindAction(q.action), q.resource);
       if (!SameDecision(ids, want))
@@ -169,11 +206,16 @@ class Differ {
     // check_workload
     rolegate_ref::WorkloadAnswer wa =
         ref_.CheckWorkload(q.cloud, q.workload_type, q.project, q.user, q.compute_config_identity,
-                           q.node_group_identity, q.action, q.resource);
-    rolegate::WorkloadExplanation we = policy_.CheckWorkload(wq, q.action, q.resource);
+                           q.node_group_identity, q.action, q.resource, q.extras);
+    rolegate_ref::EngineExtras x(q.extras);
+    rolegate::WorkloadExplanation we =
+        policy_.CheckWorkload(wq, q.action, q.resource, rolegate::QueryExtras{x.groups(), x.context()});
     counts["check_workload " + wa.check.reason]++;
-    std::string what = "check_workload(" + args + ", " + Q(q.action) + ", " + Q(q.resource) + ")";
-    if (!same_res(we.resolution))
+    std::string what = "check_workload(" + args + ", " + Q(q.action) + ", " + Q(q.resource) + ")" +
+                       ShowExtras(q.extras);
+    // A bad context or group list is invalid_input before any resolution.
+    const bool bad_extras = wa.check.reason == "invalid_input" && !q.extras.context.empty();
+    if (!bad_extras && !same_res(we.resolution))
       Fail(what, "resolution: engine " +
                      show_res(ErrorName(we.resolution.error), we.resolution.identity, we.resolution.source) +
                      ", reference " + show_res(want.error, want.identity, want.source));
@@ -182,10 +224,13 @@ class Differ {
   }
 
   void Request(const RequestQuery& q) {
-    rolegate_ref::RequestAnswer want = ref_.CheckRequest(q.principal, q.method, q.target);
-    rolegate::RequestExplanation got = policy_.CheckRequest(q.principal, q.method, q.target, &scratch_);
+    rolegate_ref::RequestAnswer want = ref_.CheckRequest(q.principal, q.method, q.target, q.extras);
+    rolegate_ref::EngineExtras x(q.extras);
+    rolegate::RequestExplanation got = policy_.CheckRequest(q.principal, q.method, q.target, &scratch_,
+                                                            rolegate::QueryExtras{x.groups(), x.context()});
     counts["check_request " + want.check.reason]++;
-    std::string what = "check_request(" + Q(q.principal) + ", " + Q(q.method) + ", " + Q(q.target) + ")";
+    std::string what = "check_request(" + Q(q.principal) + ", " + Q(q.method) + ", " + Q(q.target) + ")" +
+                       ShowExtras(q.extras);
     if (!Same(got.check, want.check))
       Fail(what, "engine " + Show(got.check) + ", reference " + Show(want.check));
     // The route's action as the bundle spells it (compared case-insensitively:
@@ -229,17 +274,19 @@ void PrintCounts(const std::map<std::string, int>& counts) {
   std::printf("%s", line.c_str());
 }
 
-TEST(Differential, RandomBundles) {
-  const uint64_t bundles = EnvOr("ROLEGATE_DIFF_BUNDLES", 450);
-  const uint64_t first = EnvOr("ROLEGATE_DIFF_SEED", 1);
+// Random bundles and queries, engine against reference. With v2 the
+// bundles carry conditions of both forms, permission blocks, NotAction /
+// NotResource, policy variables and scope parents, and every query a random
+// context and asserted groups (SPEC §10–§13).
+void RunRandomBundles(uint64_t bundles, uint64_t first, const rolegate_ref::RandomBundleOptions& options) {
   const int kChecks = 120, kWorkloads = 20, kRequests = 40;
   std::map<std::string, int> counts;
   uint64_t queries = 0;
   auto t0 = std::chrono::steady_clock::now();
   for (uint64_t seed = first; seed < first + bundles; ++seed) {
-    rolegate_ref::GeneratedBundle g = rolegate_ref::RandomBundle(seed);
+    rolegate_ref::GeneratedBundle g = rolegate_ref::RandomBundle(seed, options);
     std::string err;
-    std::unique_ptr<Reference> ref = Reference::Load(g.json, &err);
+    std::unique_ptr<Reference> ref = Reference::Load(g.json, &err, {});
     if (!ref) {
       std::string path = "/tmp/rolegate_diff_seed" + std::to_string(seed) + ".json";
       std::ofstream(path) << g.json;
@@ -259,7 +306,7 @@ TEST(Differential, RandomBundles) {
       continue;
     }
     Differ differ("seed" + std::to_string(seed), g.json, *ref, **policy);
-    QueryGenerator gen(*ref, g.sample_targets, seed);
+    QueryGenerator gen(*ref, g.sample_targets, seed, options);
     for (int i = 0; i < kChecks; ++i) differ.Check(gen.NextCheck());
     for (int i = 0; i < kWorkloads; ++i) differ.Workload(gen.NextWorkload());
     for (int i = 0; i < kRequests; ++i) differ.Request(gen.NextRequest());
@@ -274,13 +321,24 @@ TEST(Differential, RandomBundles) {
   PrintCounts(counts);
 }
 
+TEST(Differential, RandomBundles) {
+  RunRandomBundles(EnvOr("ROLEGATE_DIFF_BUNDLES", 450), EnvOr("ROLEGATE_DIFF_SEED", 1), {});
+}
+
+// At least 50,000 queries with contexts and asserted groups per run.
+TEST(Differential, RandomBundlesWithConditions) {
+  rolegate_ref::RandomBundleOptions v2;
+  v2.v2 = true;
+  RunRandomBundles(EnvOr("ROLEGATE_DIFF_V2_BUNDLES", 300), EnvOr("ROLEGATE_DIFF_SEED", 1), v2);
+}
+
 TEST(Differential, InvalidBundlesAreRejected) {
   // Each case breaks one compile rule (SPEC §2, §6, §9); the reference must
   // reject it (else the generator is wrong) and so must the engine.
   for (uint64_t seed = 0; seed < rolegate_ref::kInvalidBundleCases * 8; ++seed) {
     rolegate_ref::InvalidBundle b = rolegate_ref::RandomInvalidBundle(seed);
     std::string err;
-    if (Reference::Load(b.json, &err) != nullptr) {
+    if (Reference::Load(b.json, &err, {}) != nullptr) {
       ADD_FAILURE() << "seed " << seed << ": reference accepts a bundle with " << b.what;
       continue;
     }
@@ -314,7 +372,7 @@ TEST(Differential, RealDataBundles) {
       continue;
     }
     std::string err;
-    std::unique_ptr<Reference> ref = Reference::Load(json, &err);
+    std::unique_ptr<Reference> ref = Reference::Load(json, &err, {});
     ASSERT_NE(ref, nullptr) << path << ": " << err;
     std::vector<rolegate::Diagnostic> diags;
     auto policy = rolegate::Compile(json, rolegate::Limits{}, &diags);
@@ -339,7 +397,7 @@ TEST(Differential, SpecPointsFoundByDifferentialRuns) {
     "assignments": [{"id": "a1", "principal": "user:x", "role": "r", "scope": "/s"}],
     "deny_assignments": [{"id": "d1", "principals": ["*"], "actions": ["a/read"], "scope": "/s/locked"}]})";
   std::string err;
-  std::unique_ptr<Reference> ref = Reference::Load(bundle, &err);
+  std::unique_ptr<Reference> ref = Reference::Load(bundle, &err, {});
   ASSERT_NE(ref, nullptr) << err;
   auto policy = rolegate::Compile(bundle, rolegate::Limits{}, nullptr);
   ASSERT_TRUE(policy.ok()) << policy.status();
@@ -372,7 +430,7 @@ TEST(Differential, SpecPointsFoundByDifferentialRuns) {
               R"J(", "method": "GET", "path": "/api/r)J" + std::to_string(i) +
               R"J(/(?P<x>[^/]+)", "action": "a/read", "scope": "/s/{x}"})J";
   routes += "]}";
-  ASSERT_NE(Reference::Load(routes, &err), nullptr) << err;
+  ASSERT_NE(Reference::Load(routes, &err, {}), nullptr) << err;
   auto many = rolegate::Compile(routes, rolegate::Limits{}, nullptr);
   EXPECT_TRUE(many.ok()) << "a valid bundle of 1000 short routes is rejected: " << many.status();
 }
@@ -381,7 +439,7 @@ TEST(Differential, ExampleBundle) {
   const std::string json = ReadFile(std::string(ROLEGATE_SOURCE_DIR) + "/examples/anyscale.json");
   ASSERT_FALSE(json.empty());
   std::string err;
-  std::unique_ptr<Reference> ref = Reference::Load(json, &err);
+  std::unique_ptr<Reference> ref = Reference::Load(json, &err, {});
   ASSERT_NE(ref, nullptr) << err;
   std::vector<rolegate::Diagnostic> diags;
   auto policy = rolegate::Compile(json, rolegate::Limits{}, &diags);

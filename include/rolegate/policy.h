@@ -21,12 +21,14 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "rolegate/query.h"
 #include "rolegate/types.h"
 
 namespace rolegate {
 
 namespace internal {
-struct PolicyData;  // the compiled table; see rolegate/internal/policy_data.h
+struct PolicyData;    // the compiled table; see rolegate/internal/policy_data.h
+struct PolicyAccess;  // the library's own access to it (lib/eval/policy.cc)
 }  // namespace internal
 
 // Dense ids for the fast path (SPEC §8): resolve strings once against one
@@ -102,11 +104,29 @@ class Policy {
   Policy(const Policy&) = delete;
   Policy& operator=(const Policy&) = delete;
 
-  // ---- check(principal, action, resource) (SPEC §3) ----
+  // ---- check(principal, action, resource) ----
+  // The decision (docs/bundle.md "The decision"). Cost: a few hash probes
+  // (principal, action, the resource's known prefixes), a binary search per
+  // member of P, bit tests; statement patterns only for principals with
+  // statements. No allocation (but for resources over 4096 bytes, which only
+  // raised limits admit), no lock. Thread-safe.
   Decision Check(std::string_view principal, std::string_view action,
                  std::string_view resource) const;
+  // The same decision plus the deciding rule (`rule` views this Policy's
+  // memory and lives as long as it). A little slower than Check: it looks at
+  // every candidate to find the deepest. Always agrees with Check.
   Explanation Explain(std::string_view principal, std::string_view action,
                       std::string_view resource) const;
+
+  // With a request context (conditions read it) and groups the caller has
+  // verified the principal belongs to. The Query and what it points to are
+  // borrowed for the call only. An invalid context or group list (over the
+  // limits of rolegate/query.h, a key given twice, an empty group id) is
+  // invalid_input. Conditions are evaluated only for candidate rules that
+  // carry one, so a query against unconditional rules costs what Check costs
+  // (plus one pass over the context to validate it, when one is given).
+  Decision Check(const Query& q) const;
+  Explanation Explain(const Query& q) const;
 
   // Fast path: ids resolved once. FindPrincipal returns kUnknownPrincipal for
   // a principal the bundle never names (and for an empty one: CheckIds then
@@ -117,12 +137,19 @@ class Policy {
 
   // ---- resolve / check_workload (SPEC §4) ----
   Resolution Resolve(const WorkloadQuery& q) const;
+  // check_workload: resolve, then Explain(identity, action, resource) with
+  // `extras` (an invalid context or group list is invalid_input before the
+  // identity is resolved).
   WorkloadExplanation CheckWorkload(const WorkloadQuery& q, std::string_view action,
-                                    std::string_view resource) const;
+                                    std::string_view resource, const QueryExtras& extras = {}) const;
 
   // ---- check_request (SPEC §5) ----
+  // check_request: the path rules, the first matching route, its scope,
+  // then Explain with `extras` (an invalid context or group list is
+  // invalid_input before routing). `scratch` is the calling thread's.
   RequestExplanation CheckRequest(std::string_view principal, std::string_view method,
-                                  std::string_view target, RequestScratch* scratch) const;
+                                  std::string_view target, RequestScratch* scratch,
+                                  const QueryExtras& extras = {}) const;
 
   // ---- introspection ----
   struct Stats {
@@ -133,13 +160,10 @@ class Policy {
   };
   Stats GetStats() const;
 
-  const internal::PolicyData& data() const { return *data_; }
-
- public:
-  // For the compiler only (lib/policy.cc); use Compile().
+ private:
+  friend struct internal::PolicyAccess;
   explicit Policy(std::unique_ptr<internal::PolicyData> d);
 
- private:
   std::unique_ptr<internal::PolicyData> data_;
 };
 

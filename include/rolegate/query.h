@@ -57,6 +57,12 @@ struct AssertedGroups {
   size_t size = 0;
 };
 
+// The context and asserted groups of a check_workload or check_request.
+struct QueryExtras {
+  AssertedGroups groups;
+  Context context;
+};
+
 // A check(principal, action, resource) with its context and asserted groups.
 struct Query {
   std::string_view principal;

@@ -24,8 +24,9 @@ enum class Reason : uint8_t {
   kBadPath = 9,             // check_request: the path breaks SPEC §5.1 / §5.3
   kUnknownCloud = 10,       // check_workload: the cloud is not in the bundle
   kNoIdentity = 11,         // check_workload: no identity resolves
+  kConditionNotMet = 12,    // a grant or Allow statement matched only with a condition that does not hold
 };
-inline constexpr int kReasonCount = 12;
+inline constexpr int kReasonCount = 13;
 
 // The exact spelling used on the wire (CLI, bindings): "grant", "no_grant", ...
 std::string_view ReasonName(Reason r);

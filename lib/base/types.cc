@@ -19,6 +19,7 @@ std::string_view ReasonName(Reason r) {
     case Reason::kBadPath: return "bad_path";
     case Reason::kUnknownCloud: return "unknown_cloud";
     case Reason::kNoIdentity: return "no_identity";
+    case Reason::kConditionNotMet: return "condition_not_met";
   }
   return "invalid_input";
 }

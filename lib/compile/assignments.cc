@@ -1,24 +1,11 @@
-// lib/compile/assignments.cc — assignments (SPEC §3 step 6): role lookup, assignable_scopes, and
+// lib/compile/assignments.cc — assignments (SPEC §3 step 6, §10): role
+// lookup, conditions, assignable_scopes (checked once the hierarchy is
+// numbered, since management groups are assignable scopes too, §12), and
 // effective_only_at resolved per assignment scope.
-#include <algorithm>
-#include <numeric>
-
-#include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "compile/compiler.h"
-#include "rolegate/internal/glob.h"
-#include "rolegate/internal/text.h"
-#include "base/scope.h"
 
 namespace rolegate::internal {
-
-static bool WithinScope(std::string_view base, std::string_view scope) {
-  if (base == "/") return true;
-  if (scope.size() < base.size()) return false;
-  if (!AsciiEqualsIgnoreCase(base, scope.substr(0, base.size()))) return false;
-  return scope.size() == base.size() || scope[base.size()] == '/';
-}
 
 void Compiler::BuildAssignments() {
   CheckUniqueIds(b_.assignments, "/assignments", "assignment");
@@ -29,26 +16,22 @@ void Compiler::BuildAssignments() {
     if (!a.valid) continue;
     bool ok = CheckNotStar(a.principal, JoinPointer(ptr, "principal"));
     ok &= CheckScope(a.scope, JoinPointer(ptr, "scope"));
+    const uint32_t cond = AzureCond(a.condition, JoinPointer(ptr, "condition"));
     auto role = role_index_.find(a.role.s);
     if (role == role_index_.end()) {
       sink_->Error(JoinPointer(ptr, "role"), a.role.off, absl::StrCat("unknown role \"", a.role.s, "\""));
       continue;
     }
-    const model::Role& r = b_.roles[role->second];
     role_assigned_[role->second] = true;
-    if (ok && r.has_assignable_scopes) {
-      bool inside = false;
-      for (const Str& s : r.assignable_scopes) inside |= WithinScope(s.s, a.scope.s);
-      if (!inside) {
-        sink_->Error(JoinPointer(ptr, "scope"), a.scope.off,
-                     absl::StrCat("scope \"", a.scope.s, "\" is outside the assignable_scopes of role \"",
-                                  r.id.s, "\""));
-        ok = false;
-      }
+    if (!ok || !role_ok_[role->second] || cond == kBadCond) continue;
+    const uint32_t principal = Principal(a.principal.s), node = InsertScope(a.scope.s);
+    staged_assignments_.push_back(StagedAssignment{static_cast<uint32_t>(i), role->second, node});
+    for (const RolePart& part : role_parts_[role->second]) {
+      const uint32_t c = AndCond(cond, part.cond);
+      if (c == kBadCond) continue;
+      if (c == kNone) staged_grants_.push_back(StagedGrant{principal, node, part.set, static_cast<uint32_t>(i)});
+      else staged_cond_grants_.push_back(StagedCondGrant{principal, node, part.set, static_cast<uint32_t>(i), c});
     }
-    if (!ok || role_set_[role->second] == kNone) continue;
-    staged_grants_.push_back(StagedGrant{Principal(a.principal.s), InsertScope(a.scope.s),
-                                         role_set_[role->second], static_cast<uint32_t>(i)});
   }
   for (size_t i = 0; i < b_.roles.size(); ++i)
     if (b_.roles[i].valid && !role_assigned_[i])
@@ -56,8 +39,29 @@ void Compiler::BuildAssignments() {
                      absl::StrCat("role \"", b_.roles[i].id.s, "\" is never assigned"));
 }
 
+// Each assignment within its role's assignable_scopes, in the numbered
+// hierarchy (an assignable scope is an ancestor-or-self of the assignment's).
+void Compiler::CheckAssignable() {
+  for (const StagedAssignment& s : staged_assignments_) {
+    const model::Role& r = b_.roles[s.role];
+    if (!r.has_assignable_scopes) continue;
+    const ScopeNode& n = d().nodes[s.node];
+    bool inside = false;
+    for (const Str& as : r.assignable_scopes) {
+      auto it = d().scope_paths.find(AbslView(AsciiLowerCopy(as.s)));
+      const uint32_t an = as.s == "/" ? 0 : (it == d().scope_paths.end() ? kNone : it->second);
+      if (an != kNone && d().nodes[an].pre <= n.pre && n.pre < d().nodes[an].end) inside = true;
+    }
+    if (inside) continue;
+    const model::Assignment& a = b_.assignments[s.assignment];
+    sink_->Error(JoinPointer(JoinPointer("/assignments", s.assignment), "scope"), a.scope.off,
+                 absl::StrCat("scope \"", a.scope.s, "\" is outside the assignable_scopes of role \"", r.id.s,
+                              "\""));
+  }
+}
 
-// Which restricted actions count at which assignment scopes.
+// Which restricted actions count at which assignment scopes (the segments
+// of the assignment's own scope, whatever its parents, SPEC §12).
 void Compiler::BuildEffective() {
   std::vector<uint32_t> restricted;
   for (uint32_t a = 0; a < n_actions_; ++a)
@@ -65,6 +69,7 @@ void Compiler::BuildEffective() {
   if (restricted.empty()) return;
   LeakOnUnwind<absl::flat_hash_set<uint32_t>> nodes;
   for (const StagedGrant& g : staged_grants_) nodes->insert(g.node);
+  for (const StagedCondGrant& g : staged_cond_grants_) nodes->insert(g.node);
   for (uint32_t node : *nodes) {
     const std::vector<std::string> segs =
         node == 0 ? std::vector<std::string>() : LowerSegments(node_path_[node - 1]);

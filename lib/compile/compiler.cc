@@ -2,6 +2,7 @@
 // order (see compiler.h for what each does and where it lives).
 #include "compile/compile.h"
 #include "compile/compiler.h"
+#include "eval/match.h"
 
 namespace rolegate::internal {
 
@@ -10,7 +11,7 @@ std::unique_ptr<PolicyData> Compiler::Run() {
   D.max_resource_bytes = lim_.max_string_bytes;
   D.max_query_segments = lim_.max_scope_segments;
   D.nodes.push_back(ScopeNode{});  // the root
-  kids_.emplace_back();
+  D.match = std::make_unique<MatchTable>();
   BuildCatalog();
   BuildGroups();
   BuildRoles();
@@ -18,8 +19,13 @@ std::unique_ptr<PolicyData> Compiler::Run() {
   BuildStatements();
   BuildClouds();
   BuildRoutes();
-  BuildDenies();  // numbers the scope tree once every scope is in
+  BuildDenies();
+  BuildScopeParents();
   if (sink_->has_errors()) return nullptr;
+  NumberScopes();  // every scope is in the tree now
+  CheckAssignable();
+  if (sink_->has_errors()) return nullptr;
+  PlaceDenies();
   BuildEffective();
   FinishPrincipals();
   TransposeSets();

@@ -19,6 +19,7 @@
 #define ROLEGATE_LIB_COMPILE_COMPILER_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,7 +33,12 @@
 
 namespace rolegate::internal {
 
-struct Route;  // eval/routes.h
+struct Route;    // eval/routes.h
+struct CondRef;  // eval/match.h
+
+// A rule whose condition failed to compile (the error is reported; the
+// table is not built).
+inline constexpr uint32_t kBadCond = kNone - 1;
 
 
 enum class Kind { kControl, kData, kAny };
@@ -83,12 +89,30 @@ class Compiler {
     return false;
   }
   uint32_t InsertScope(std::string_view scope);
+  void BuildScopeParents();
   void NumberScopes();
+  void CheckHierarchy(const std::vector<uint8_t>& seen);
 
+  // ---- conditions (conditions.cc): a CondRef id, kNone when absent, kBadCond ----
+  uint32_t AzureCond(const std::optional<Str>& text, const std::string& ptr);
+  uint32_t AwsCond(const std::optional<model::AwsCondition>& c, bool policy_variables, const std::string& ptr);
+  uint32_t AndCond(uint32_t a, uint32_t b);
+  uint32_t AddCond(CondRef ref);
+  // Catalog ids (ascending) whose lower-cased name `lower_glob` matches.
+  std::vector<uint32_t> CatalogMatches(std::string_view lower_glob);
+
+  struct RolePart {
+    uint32_t set, cond;
+  };
   void BuildRoles();
+  void BuildRolePermissions(const model::Role& r, const std::string& ptr, std::vector<RolePart>* parts);
   void BuildAssignments();
+  void CheckAssignable();
   void BuildDenies();
+  void PlaceDenies();
   void BuildStatements();
+  bool CompileStatement(const model::Statement& s, const std::string& ptr, StatementEntry* e);
+  void PlaceCondGrants();
   void BuildEffective();
   void BuildClouds();
   bool MappingKeyOf(const model::MappingRule& m, const std::string& mptr, MappingKey* key);
@@ -137,19 +161,36 @@ class Compiler {
   std::vector<uint8_t> is_group_;
 
   // scopes
-  std::vector<std::vector<uint32_t>> kids_;
+  std::vector<uint32_t> path_parent_;        // path parent of node i + 1
   std::vector<std::string_view> node_path_;  // lower-cased path of node i + 1
+  struct ExplicitParent {
+    uint32_t node, parent, index;  // index in scope_parents
+  };
+  std::vector<ExplicitParent> explicit_parents_;
 
   // roles
   absl::flat_hash_map<std::string_view, uint32_t> role_index_;
-  std::vector<uint32_t> role_set_;
-  std::vector<bool> role_assigned_;
+  std::vector<std::vector<RolePart>> role_parts_;
+  std::vector<bool> role_ok_, role_assigned_;
 
   // per-assignment staging
   struct StagedGrant {
     uint32_t principal, node, set, assignment;
   };
   std::vector<StagedGrant> staged_grants_;
+  struct StagedCondGrant {
+    uint32_t principal, node, set, assignment, cond;
+  };
+  std::vector<StagedCondGrant> staged_cond_grants_;
+  struct StagedAssignment {
+    uint32_t assignment, role, node;
+  };
+  std::vector<StagedAssignment> staged_assignments_;
+  struct StagedDeny {
+    DenyEntry e;
+    std::vector<uint32_t> principals, excludes;
+  };
+  std::vector<StagedDeny> staged_denies_;
   std::vector<std::vector<uint32_t>> principal_stmts_;
 };
 

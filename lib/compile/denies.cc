@@ -14,18 +14,15 @@ namespace rolegate::internal {
 
 void Compiler::BuildDenies() {
   CheckUniqueIds(b_.deny_assignments, "/deny_assignments", "deny assignment");
-  struct Staged {
-    DenyEntry e;
-    std::vector<uint32_t> principals, excludes;
-  };
-  std::vector<Staged> staged;
   for (size_t i = 0; i < b_.deny_assignments.size(); ++i) {
     const model::DenyAssignment& x = b_.deny_assignments[i];
     const std::string ptr = JoinPointer("/deny_assignments", i);
     d().deny_ids.push_back(d().arena.Add(x.id.s));
     if (!x.valid) continue;
     bool ok = CheckScope(x.scope, JoinPointer(ptr, "scope"));
-    Staged s{};
+    StagedDeny s{};
+    s.e.cond = AzureCond(x.condition, JoinPointer(ptr, "condition"));
+    if (s.e.cond == kBadCond) ok = false;
     for (const Str& p : x.principals) {
       if (p.s == "*") s.e.everyone = true;
       else s.principals.push_back(Principal(p.s));
@@ -44,11 +41,13 @@ void Compiler::BuildDenies() {
     s.e.node = InsertScope(x.scope.s);
     s.e.deny = static_cast<uint32_t>(i);
     s.e.self_only = !x.apply_to_children;
-    staged.push_back(std::move(s));
+    staged_denies_.push_back(std::move(s));
   }
-  if (sink_->has_errors()) return;
-  NumberScopes();
-  for (Staged& s : staged) {
+}
+
+// Once the hierarchy is numbered: each deny's interval and principal lists.
+void Compiler::PlaceDenies() {
+  for (StagedDeny& s : staged_denies_) {
     std::sort(s.principals.begin(), s.principals.end());
     std::sort(s.excludes.begin(), s.excludes.end());
     s.e.principals_begin = static_cast<uint32_t>(d().deny_principal_ids.size());

@@ -92,12 +92,34 @@ void Compiler::PlaceGrants() {
                                   principal_stmts_[p].end());
     pi.stmts_end = static_cast<uint32_t>(D.principal_statements.size());
   }
+  PlaceCondGrants();
   for (uint32_t p = 0; p < n; ++p) {
     PrincipalInfo& pi = D.principals[p];
     for (uint32_t k = pi.closure_begin; k < pi.closure_end; ++k) {
       const PrincipalInfo& m = D.principals[D.closure[k]];
       if (m.stmts_end > m.stmts_begin) pi.closure_has_statements = true;
+      if (m.cgrants_end > m.cgrants_begin) pi.closure_has_cgrants = true;
     }
+  }
+}
+
+// Conditional grants grouped by principal (counting sort), in bundle order
+// within each principal.
+void Compiler::PlaceCondGrants() {
+  PolicyData& D = d();
+  const size_t n = D.principal_names.size();
+  std::vector<uint32_t> count(n + 1, 0);
+  for (const StagedCondGrant& g : staged_cond_grants_) count[g.principal + 1]++;
+  for (size_t p = 0; p < n; ++p) count[p + 1] += count[p];
+  std::vector<uint32_t> fill(count.begin(), count.end() - 1);
+  D.cond_grants.resize(staged_cond_grants_.size());
+  for (const StagedCondGrant& g : staged_cond_grants_) {
+    const ScopeNode& sn = D.nodes[g.node];
+    D.cond_grants[fill[g.principal]++] = CondGrant{sn.pre, sn.end, g.set, g.node, g.assignment, g.cond};
+  }
+  for (uint32_t p = 0; p < n; ++p) {
+    D.principals[p].cgrants_begin = count[p];
+    D.principals[p].cgrants_end = count[p + 1];
   }
 }
 

@@ -70,8 +70,13 @@ Resolution Policy::Resolve(const WorkloadQuery& q) const {
 }
 
 WorkloadExplanation Policy::CheckWorkload(const WorkloadQuery& q, std::string_view action,
-                                          std::string_view resource) const {
+                                          std::string_view resource, const QueryExtras& extras) const {
   WorkloadExplanation out;
+  if ((extras.context.size != 0 && !internal::ContextIsValid(extras.context)) ||
+      (extras.groups.size != 0 && !internal::GroupsAreValid(extras.groups))) {
+    out.check = internal::Answer(false, Reason::kInvalidInput);
+    return out;
+  }
   out.resolution = Resolve(q);
   if (out.resolution.error != IdentityError::kNone) {
     out.check.decision.allowed = false;
@@ -79,7 +84,13 @@ WorkloadExplanation Policy::CheckWorkload(const WorkloadQuery& q, std::string_vi
                                     ? Reason::kUnknownCloud : Reason::kNoIdentity;
     return out;
   }
-  out.check = internal::CheckStrings<true>(*data_, out.resolution.identity, action, resource);
+  Query cq;
+  cq.principal = out.resolution.identity;
+  cq.action = action;
+  cq.resource = resource;
+  cq.groups = extras.groups;
+  cq.context = extras.context;
+  out.check = internal::CheckQuery<true>(*data_, cq);
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "model/loader.h"
 #include "compile/compile.h"
+#include "eval/match.h"
 #include "eval/routes.h"
 #include "re2/re2.h"
 #include "re2/set.h"
@@ -31,6 +32,15 @@ std::string_view Arena::Add(std::string_view s) {
 
 PolicyData::PolicyData() = default;
 PolicyData::~PolicyData() = default;
+
+// The one door from the library into a Policy: make one from a compiled
+// table, read the table of one (reverse queries, tests of internals).
+struct PolicyAccess {
+  static std::unique_ptr<Policy> Make(std::unique_ptr<PolicyData> d) {
+    return std::unique_ptr<Policy>(new Policy(std::move(d)));
+  }
+  static const PolicyData& Data(const Policy& p) { return *p.data_; }
+};
 
 }  // namespace internal
 
@@ -103,7 +113,7 @@ absl::StatusOr<std::unique_ptr<Policy>> CompileOrThrow(std::string_view bundle_j
         absl::StrCat("bundle rejected with ", errors, " error", errors == 1 ? "" : "s", "; first: ", first));
   }
   if (diagnostics) *diagnostics = std::move(diags);
-  return std::unique_ptr<Policy>(new Policy(std::move(data)));
+  return internal::PolicyAccess::Make(std::move(data));
 }
 
 }  // namespace
@@ -137,7 +147,7 @@ Policy::Stats Policy::GetStats() const {
        vec_bytes(d.principal_names) + vec_bytes(d.principals) + vec_bytes(d.closure) +
        vec_bytes(d.grants) + vec_bytes(d.grant_info) + vec_bytes(d.grant_pre) + vec_bytes(d.principal_statements) + vec_bytes(d.nodes) +
        vec_bytes(d.denies) + vec_bytes(d.deny_principal_ids) + vec_bytes(d.statements) +
-       vec_bytes(d.statement_globs) + vec_bytes(d.assignment_ids) + vec_bytes(d.deny_ids) +
+       vec_bytes(d.cond_grants) + vec_bytes(d.assignment_ids) + vec_bytes(d.deny_ids) +
        vec_bytes(d.statement_ids) + vec_bytes(d.clouds) + vec_bytes(d.mappings);
   if (d.routes) {
     b += vec_bytes(d.routes->routes);

@@ -63,10 +63,16 @@ static bool DecodePath(std::string_view path, std::string* out) {
 }  // namespace internal
 
 RequestExplanation Policy::CheckRequest(std::string_view principal, std::string_view method,
-                                        std::string_view target, RequestScratch* scratch) const {
+                                        std::string_view target, RequestScratch* scratch,
+                                        const QueryExtras& extras) const {
   const internal::PolicyData& d = *data_;
   RequestExplanation out;
   out.check.decision.allowed = false;
+  if ((extras.context.size != 0 && !internal::ContextIsValid(extras.context)) ||
+      (extras.groups.size != 0 && !internal::GroupsAreValid(extras.groups))) {
+    out.check.decision.reason = Reason::kInvalidInput;
+    return out;
+  }
   const size_t cut = target.find_first_of("?#");
   const std::string_view path = cut == std::string_view::npos ? target : target.substr(0, cut);
   if (!internal::DecodePath(path, &scratch->decoded_path)) {
@@ -127,7 +133,8 @@ RequestExplanation Policy::CheckRequest(std::string_view principal, std::string_
     out.check.decision.reason = Reason::kInvalidInput;
     return out;
   }
-  out.check = internal::CheckResolved<true>(d, internal::FindPrincipal(d, principal), route.action_id, scope);
+  out.check = internal::CheckResolved<true>(d, internal::FindPrincipal(d, principal), route.action_id, scope,
+                                            extras.groups, extras.context);
   return out;
 }
 

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "rolegate/internal/glob.h"
 #include "rolegate/internal/policy_data.h"
@@ -109,11 +110,63 @@ inline bool AnyMemberIn(const uint32_t* members, uint32_t n_members, const uint3
   return false;
 }
 
-inline bool StatementMatches(const PolicyData& d, const StatementEntry& s, uint32_t action,
-                             std::string_view resource, bool is_scope) {
-  if (!d.SetHas(s.set, action)) return false;
-  for (uint32_t g = s.globs_begin; g < s.globs_end; ++g)
-    if (GlobMatch(d.statement_globs[g], resource, is_scope)) return true;
+// P for one query (SPEC §3 step 3, §13): the principal's closure, plus the
+// closure of each group the query asserts. Without asserted groups it views
+// the principal's span of `closure` directly; with them it is copied into
+// `buf` (the heap only past kStackMembers ids).
+struct Members {
+  static constexpr uint32_t kStackMembers = 256;
+  const uint32_t* ids = nullptr;
+  uint32_t n = 0;
+  bool has_statements = false;  // some member has statements
+  bool has_cgrants = false;     // some member has conditional grants
+  uint32_t buf[kStackMembers];
+  std::vector<uint32_t> heap;
+
+  void Add(const PolicyData& d, uint32_t pid) {
+    if (pid == kNone) return;
+    const PrincipalInfo& pi = d.principals[pid];
+    has_statements |= pi.closure_has_statements;
+    has_cgrants |= pi.closure_has_cgrants;
+    const uint32_t* b = d.closure.data() + pi.closure_begin;
+    const uint32_t k = pi.closure_end - pi.closure_begin;
+    if (heap.empty() && n + k <= kStackMembers) {
+      std::memcpy(buf + n, b, k * sizeof(uint32_t));
+    } else {
+      if (heap.empty()) heap.assign(buf, buf + n);
+      heap.insert(heap.end(), b, b + k);
+    }
+    n += k;
+    ids = heap.empty() ? buf : heap.data();
+  }
+  // Only the principal: no copy.
+  void View(const PolicyData& d, uint32_t pid) {
+    if (pid == kNone) return;
+    const PrincipalInfo& pi = d.principals[pid];
+    ids = d.closure.data() + pi.closure_begin;
+    n = pi.closure_end - pi.closure_begin;
+    has_statements = pi.closure_has_statements;
+    has_cgrants = pi.closure_has_cgrants;
+  }
+};
+
+// What the steps of one query share: the inputs, and what step 8 reads.
+struct Step {
+  const PolicyData& d;
+  const Members& p;
+  uint32_t aid;
+  const ResolvedResource& res;
+  std::string_view resource;
+  QueryState* qs;
+  bool ineffective = false;  // a grant counted but failed effective_only_at
+  bool cond_failed = false;  // a grant or Allow statement matched but for its condition
+};
+
+inline bool StatementMatches(Step& st, const StatementEntry& s, bool deny) {
+  if (s.deny != deny || !st.d.SetHas(s.set, st.aid)) return false;
+  if (!MatchStatementResource(st.d, s, st.resource, st.res.is_scope, st.qs)) return false;
+  if (s.cond == kNone || EvalCondition(st.d, s.cond, st.aid, st.qs)) return true;
+  if (!deny) st.cond_failed = true;
   return false;
 }
 
@@ -121,16 +174,15 @@ inline bool StatementMatches(const PolicyData& d, const StatementEntry& s, uint3
 // kNone. With kExplain it is the first such statement in bundle order (each
 // member's list is ascending); otherwise any, found as early as possible.
 template <bool kExplain>
-uint32_t MatchingStatement(const PolicyData& d, const uint32_t* members, uint32_t n_members, bool deny,
-                           uint32_t action, std::string_view resource, bool is_scope) {
+uint32_t MatchingStatement(Step& st, bool deny) {
+  const PolicyData& d = st.d;
   uint32_t first = kNone;
-  for (uint32_t m = 0; m < n_members; ++m) {
-    const PrincipalInfo& mi = d.principals[members[m]];
+  for (uint32_t m = 0; m < st.p.n; ++m) {
+    const PrincipalInfo& mi = d.principals[st.p.ids[m]];
     for (uint32_t k = mi.stmts_begin; k < mi.stmts_end; ++k) {
       const uint32_t si = d.principal_statements[k];
       if (kExplain && si >= first) break;  // ascending: later ones cannot win
-      const StatementEntry& s = d.statements[si];
-      if (s.deny != deny || !StatementMatches(d, s, action, resource, is_scope)) continue;
+      if (!StatementMatches(st, d.statements[si], deny)) continue;
       if constexpr (!kExplain) return si;
       first = si;
       break;
@@ -156,142 +208,158 @@ inline uint32_t LastAtOrBefore(const uint32_t* keys, uint32_t count, uint32_t ke
   return first_after == 0 ? kNone : first_after - 1;
 }
 
-// Explain's order among matching (deny) assignments (SPEC §3): the deepest
-// scope wins, ties go to the earlier one in bundle order.
+// Explain's order among matching (deny) assignments (SPEC §3, §12): the
+// deepest scope in the hierarchy wins, ties go to the earlier in bundle order.
 inline bool Outranks(const PolicyData& d, uint32_t node, uint32_t order, uint32_t best_node,
                      uint32_t best_order) {
   const uint32_t depth = d.nodes[node].depth, best_depth = d.nodes[best_node].depth;
   return depth > best_depth || (depth == best_depth && order < best_order);
 }
 
-// Steps 2–8 of SPEC §3 with the principal and action already resolved and
-// the resource already validated. kExplain also finds the deciding rule.
+inline bool EffectiveAt(const PolicyData& d, uint32_t node, uint32_t aid) {
+  return !(d.action_flags[aid] & kActionRestricted) || d.effective_at.contains((uint64_t{node} << 32) | aid);
+}
+
+// Step 4: the deny assignment that blocks the action, or kNone (with
+// kExplain the deepest; otherwise the first found). Every entry of the
+// node's chain is on the resource's path (see ScopeNode::deny_top).
 template <bool kExplain>
-Explanation Decide(const PolicyData& d, uint32_t pid, uint32_t aid, const ResolvedResource& res,
-                   std::string_view resource) {
-  Explanation ex;
-  ex.decision.allowed = false;
-  const uint8_t flags = d.action_flags[aid];
-  const uint32_t* members = nullptr;
-  uint32_t n_members = 0;
-  bool has_statements = false;
-  if (pid != kNone) {
-    const PrincipalInfo& pi = d.principals[pid];
-    members = d.closure.data() + pi.closure_begin;
-    n_members = pi.closure_end - pi.closure_begin;
-    has_statements = pi.closure_has_statements;
+uint32_t DenyingAssignment(Step& st) {
+  const PolicyData& d = st.d;
+  uint32_t best = kNone;
+  for (uint32_t i = d.nodes[st.res.node].deny_top; i != kNone; i = d.denies[i].up) {
+    const DenyEntry& e = d.denies[i];
+    if (!d.SetHas(e.set, st.aid)) continue;
+    if (e.self_only && !(st.res.exact && e.node == st.res.node)) continue;
+    const uint32_t* pb = d.deny_principal_ids.data();
+    if (!e.everyone && !AnyMemberIn(st.p.ids, st.p.n, pb + e.principals_begin, pb + e.principals_end))
+      continue;
+    if (AnyMemberIn(st.p.ids, st.p.n, pb + e.excludes_begin, pb + e.excludes_end)) continue;
+    if (kExplain && best != kNone && !Outranks(d, e.node, e.deny, d.denies[best].node, d.denies[best].deny))
+      continue;
+    if (e.cond != kNone && !EvalCondition(d, e.cond, st.aid, st.qs)) continue;
+    if constexpr (!kExplain) return i;
+    best = i;
   }
-  const ScopeNode* nnode = res.is_scope ? &d.nodes[res.node] : nullptr;
+  return best;
+}
 
-  // Step 4: deny assignments.
-  if (nnode && (flags & kActionDenied)) {
-    uint32_t best = kNone;
-    // Every entry of this chain is on the path (see ScopeNode::deny_top).
-    for (uint32_t i = nnode->deny_top; i != kNone; i = d.denies[i].up) {
-      const DenyEntry& e = d.denies[i];
-      if (!d.SetHas(e.set, aid)) continue;
-      if (e.self_only && !(res.exact && e.node == res.node)) continue;
-      const uint32_t* pb = d.deny_principal_ids.data();
-      if (!e.everyone && !AnyMemberIn(members, n_members, pb + e.principals_begin, pb + e.principals_end))
-        continue;
-      if (AnyMemberIn(members, n_members, pb + e.excludes_begin, pb + e.excludes_end)) continue;
-      if constexpr (!kExplain) {
-        ex.decision.reason = Reason::kDenyAssignment;
-        return ex;
-      }
-      if (best == kNone || Outranks(d, e.node, e.deny, d.denies[best].node, d.denies[best].deny)) best = i;
+// Step 6 over unconditional grants: an index into d.grants of a grant that
+// counts (with kExplain the deepest), or kNone. Members are taken a batch at
+// a time: first every member's search (independent, branch-free, so their
+// cache misses overlap) with the entry it lands on prefetched, then the walks.
+template <bool kExplain>
+uint32_t Granting(Step& st) {
+  const PolicyData& d = st.d;
+  const uint32_t key = d.nodes[st.res.node].pre;
+  uint32_t best = kNone;
+  constexpr uint32_t kBatch = 16;
+  uint32_t span_begin[kBatch], start[kBatch];
+  for (uint32_t m0 = 0; m0 < st.p.n; m0 += kBatch) {
+    const uint32_t batch = std::min(kBatch, st.p.n - m0);
+    for (uint32_t j = 0; j < batch; ++j) {
+      const PrincipalInfo& mi = d.principals[st.p.ids[m0 + j]];
+      span_begin[j] = mi.grants_begin;
+      start[j] = LastAtOrBefore(d.grant_pre.data() + mi.grants_begin, mi.grants_end - mi.grants_begin, key);
+      if (start[j] != kNone) __builtin_prefetch(&d.grants[mi.grants_begin + start[j]]);
     }
-    if (kExplain && best != kNone) {
-      ex.decision.reason = Reason::kDenyAssignment;
-      ex.kind = RuleKind::kDenyAssignment;
-      ex.rule = d.deny_ids[d.denies[best].deny];
-      return ex;
-    }
-  }
-
-  // Step 5: Deny statements of any member of P.
-  if (has_statements) {
-    const uint32_t si = MatchingStatement<kExplain>(d, members, n_members, /*deny=*/true, aid, resource,
-                                                    res.is_scope);
-    if (si != kNone) {
-      ex.decision.reason = Reason::kDenyStatement;
-      if constexpr (kExplain) {
-        ex.kind = RuleKind::kStatement;
-        ex.rule = d.statement_ids[si];
-      }
-      return ex;
-    }
-  }
-
-  // Step 6: grants from assignments on the resource's path.
-  bool ineffective = false;
-  if (nnode) {
-    const uint32_t key = nnode->pre;
-    const bool restricted = flags & kActionRestricted;
-    uint32_t best = kNone;  // index into d.grants
-    // Members are taken a batch at a time: first every member's search
-    // (independent, branch-free, so their cache misses overlap) with the
-    // entry it lands on prefetched, then the walks.
-    constexpr uint32_t kBatch = 16;
-    uint32_t span_begin[kBatch], start[kBatch];
-    for (uint32_t m0 = 0; m0 < n_members; m0 += kBatch) {
-      const uint32_t batch = std::min(kBatch, n_members - m0);
-      for (uint32_t j = 0; j < batch; ++j) {
-        const PrincipalInfo& mi = d.principals[members[m0 + j]];
-        span_begin[j] = mi.grants_begin;
-        start[j] = LastAtOrBefore(d.grant_pre.data() + mi.grants_begin, mi.grants_end - mi.grants_begin, key);
-        if (start[j] != kNone) __builtin_prefetch(&d.grants[mi.grants_begin + start[j]]);
-      }
-      for (uint32_t j = 0; j < batch; ++j) {
-        const GrantEntry* g = d.grants.data() + span_begin[j];
-        for (uint32_t i = start[j]; i != kNone; i = g[i].up) {
-          const GrantEntry& e = g[i];
-          if (key < e.pre || key >= e.end) continue;
-          if (!d.SetHas(e.set, aid)) continue;
-          const uint32_t gi = span_begin[j] + i;
-          if (restricted && !d.effective_at.contains((uint64_t{d.grant_info[gi].node} << 32) | aid)) {
-            ineffective = true;
-            continue;
-          }
-          if constexpr (!kExplain) {
-            ex.decision.allowed = true;
-            ex.decision.reason = Reason::kGrant;
-            return ex;
-          }
-          const GrantInfo& c = d.grant_info[gi];
-          if (best == kNone ||
-              Outranks(d, c.node, c.assignment, d.grant_info[best].node, d.grant_info[best].assignment))
-            best = gi;
+    for (uint32_t j = 0; j < batch; ++j) {
+      const GrantEntry* g = d.grants.data() + span_begin[j];
+      for (uint32_t i = start[j]; i != kNone; i = g[i].up) {
+        const GrantEntry& e = g[i];
+        if (key < e.pre || key >= e.end || !d.SetHas(e.set, st.aid)) continue;
+        const uint32_t gi = span_begin[j] + i;
+        if (!EffectiveAt(d, d.grant_info[gi].node, st.aid)) {
+          st.ineffective = true;
+          continue;
         }
+        if constexpr (!kExplain) return gi;
+        const GrantInfo& c = d.grant_info[gi];
+        if (best == kNone ||
+            Outranks(d, c.node, c.assignment, d.grant_info[best].node, d.grant_info[best].assignment))
+          best = gi;
       }
     }
-    if (kExplain && best != kNone) {
-      ex.decision.allowed = true;
-      ex.decision.reason = Reason::kGrant;
-      ex.kind = RuleKind::kAssignment;
-      ex.rule = d.assignment_ids[d.grant_info[best].assignment];
-      return ex;
-    }
   }
+  return best;
+}
 
-  // Step 7: Allow statements (never for effective_only_at actions).
-  if (has_statements && !(flags & kActionRestricted)) {
-    const uint32_t si = MatchingStatement<kExplain>(d, members, n_members, /*deny=*/false, aid, resource,
-                                                    res.is_scope);
-    if (si != kNone) {
-      ex.decision.allowed = true;
-      ex.decision.reason = Reason::kStatement;
-      if constexpr (kExplain) {
-        ex.kind = RuleKind::kStatement;
-        ex.rule = d.statement_ids[si];
+// Step 6 over conditional grants (read only when no unconditional grant
+// decided): an index into d.cond_grants of one that counts, or kNone; with
+// kExplain the best one that outranks the unconditional `best_node/order`.
+template <bool kExplain>
+uint32_t CondGranting(Step& st, uint32_t best_node, uint32_t best_order) {
+  const PolicyData& d = st.d;
+  const uint32_t key = d.nodes[st.res.node].pre;
+  uint32_t best = kNone;
+  for (uint32_t m = 0; m < st.p.n; ++m) {
+    const PrincipalInfo& mi = d.principals[st.p.ids[m]];
+    for (uint32_t k = mi.cgrants_begin; k < mi.cgrants_end; ++k) {
+      const CondGrant& g = d.cond_grants[k];
+      if (key < g.pre || key >= g.end || !d.SetHas(g.set, st.aid)) continue;
+      if (kExplain && best_node != kNone && !Outranks(d, g.node, g.assignment, best_node, best_order)) continue;
+      const bool effective = EffectiveAt(d, g.node, st.aid);
+      if (!EvalCondition(d, g.cond, st.aid, st.qs)) {
+        // Failing both: it would not count even with its condition.
+        if (effective) st.cond_failed = true;
+        continue;
       }
-      return ex;
+      if (!effective) {
+        st.ineffective = true;
+        continue;
+      }
+      if constexpr (!kExplain) return k;
+      best = k;
+      best_node = g.node;
+      best_order = g.assignment;
     }
   }
+  return best;
+}
 
-  // Step 8.
-  ex.decision.reason = ineffective ? Reason::kNotEffectiveAtScope : Reason::kNoGrant;
+inline Explanation Answer(bool allowed, Reason reason, RuleKind kind = RuleKind::kNone,
+                          std::string_view rule = {}) {
+  Explanation ex;
+  ex.decision.allowed = allowed;
+  ex.decision.reason = reason;
+  ex.kind = kind;
+  ex.rule = rule;
   return ex;
+}
+
+// Steps 4–8 of SPEC §3 with the principal and action resolved and the
+// resource validated. kExplain also names the deciding rule.
+template <bool kExplain>
+Explanation Decide(Step& st) {
+  const PolicyData& d = st.d;
+  const uint8_t flags = d.action_flags[st.aid];
+  if (st.res.is_scope && (flags & kActionDenied)) {  // step 4
+    const uint32_t i = DenyingAssignment<kExplain>(st);
+    if (i != kNone) return Answer(false, Reason::kDenyAssignment, RuleKind::kDenyAssignment, d.deny_ids[d.denies[i].deny]);
+  }
+  if (st.p.has_statements) {  // step 5
+    const uint32_t si = MatchingStatement<kExplain>(st, /*deny=*/true);
+    if (si != kNone) return Answer(false, Reason::kDenyStatement, RuleKind::kStatement, d.statement_ids[si]);
+  }
+  if (st.res.is_scope) {  // step 6
+    const uint32_t gi = Granting<kExplain>(st);
+    if (!kExplain && gi != kNone) return Answer(true, Reason::kGrant);
+    uint32_t best_node = gi == kNone ? kNone : d.grant_info[gi].node;
+    uint32_t best_order = gi == kNone ? kNone : d.grant_info[gi].assignment;
+    uint32_t cg = kNone;
+    if (st.p.has_cgrants && (kExplain || gi == kNone)) cg = CondGranting<kExplain>(st, best_node, best_order);
+    if (cg != kNone) {
+      return Answer(true, Reason::kGrant, RuleKind::kAssignment, d.assignment_ids[d.cond_grants[cg].assignment]);
+    }
+    if (gi != kNone) return Answer(true, Reason::kGrant, RuleKind::kAssignment, d.assignment_ids[best_order]);
+  }
+  if (st.p.has_statements && !(flags & kActionRestricted)) {  // step 7
+    const uint32_t si = MatchingStatement<kExplain>(st, /*deny=*/false);
+    if (si != kNone) return Answer(true, Reason::kStatement, RuleKind::kStatement, d.statement_ids[si]);
+  }
+  // Step 8.
+  if (st.ineffective) return Answer(false, Reason::kNotEffectiveAtScope);
+  return Answer(false, st.cond_failed ? Reason::kConditionNotMet : Reason::kNoGrant);
 }
 
 inline uint32_t FindAction(const PolicyData& d, std::string_view action) {
@@ -315,12 +383,13 @@ inline uint32_t FindPrincipal(const PolicyData& d, std::string_view principal) {
   return it == d.principal_ids.end() ? kNone : it->second;
 }
 
-// The whole of check by ids: step 1 on the resource, then Decide. `resource`
-// longer than the stack buffer (only possible with raised limits) uses the heap.
+// The whole of check by ids: step 1 on the resource, the query's context
+// and asserted groups (SPEC §10, §13), then Decide. `resource` longer than
+// the stack buffer (only possible with raised limits) uses the heap.
 template <bool kExplain>
 Explanation CheckResolved(const PolicyData& d, uint32_t pid, uint32_t aid, std::string_view resource,
+                          const AssertedGroups& groups = {}, const Context& context = {},
                           bool bad_ids = false) {
-  Explanation ex;
   char stack[kStackResourceBytes];
   std::string heap;
   char* buf = stack;
@@ -329,31 +398,42 @@ Explanation CheckResolved(const PolicyData& d, uint32_t pid, uint32_t aid, std::
     buf = heap.data();
   }
   const ResolvedResource res = ResolveResource(d, resource, buf);
-  if (!res.valid || bad_ids) {  // ids out of range: a caller bug, never an answer
-    ex.decision.reason = Reason::kInvalidInput;
-    return ex;
+  // Ids out of range are a caller bug, never an answer.
+  if (!res.valid || bad_ids) return Answer(false, Reason::kInvalidInput);
+  if (context.size != 0 && !ContextIsValid(context)) return Answer(false, Reason::kInvalidInput);
+  if (groups.size != 0 && !GroupsAreValid(groups)) return Answer(false, Reason::kInvalidInput);
+  if (aid == kNone) return Answer(false, Reason::kUnknownAction);
+  Members p;
+  if (groups.size == 0) {
+    p.View(d, pid);
+  } else {
+    p.Add(d, pid);
+    for (size_t i = 0; i < groups.size; ++i) p.Add(d, FindPrincipal(d, groups.ids[i]));
   }
-  if (aid == kNone) {
-    ex.decision.reason = Reason::kUnknownAction;
-    return ex;
-  }
-  return Decide<kExplain>(d, pid, aid, res, resource);
+  QueryState qs;
+  qs.context = context.size != 0 ? &context : nullptr;
+  Step st{d, p, aid, res, resource, &qs};
+  return Decide<kExplain>(st);
+}
+
+template <bool kExplain>
+Explanation CheckQuery(const PolicyData& d, const Query& q) {
+  // SPEC §3: a principal is invalid only when empty, and an undeclared
+  // action is unknown_action, whatever their bytes; only the resource has
+  // content rules (step 1, plus UTF-8 validity).
+  if (q.principal.empty()) return Answer(false, Reason::kInvalidInput);
+  return CheckResolved<kExplain>(d, FindPrincipal(d, q.principal), FindAction(d, q.action), q.resource,
+                                 q.groups, q.context);
 }
 
 template <bool kExplain>
 Explanation CheckStrings(const PolicyData& d, std::string_view principal, std::string_view action,
                          std::string_view resource) {
-  if (principal.empty()) {
-    Explanation ex;
-    ex.decision.reason = Reason::kInvalidInput;
-    return ex;
-  }
-  // SPEC §3: a principal is invalid only when empty, and an undeclared
-  // action is unknown_action, whatever their bytes; only the resource has
-  // content rules (step 1, plus UTF-8 validity).
-  const uint32_t aid = FindAction(d, action);
-  const uint32_t pid = FindPrincipal(d, principal);
-  return CheckResolved<kExplain>(d, pid, aid, resource);
+  Query q;
+  q.principal = principal;
+  q.action = action;
+  q.resource = resource;
+  return CheckQuery<kExplain>(d, q);
 }
 
 }  // namespace rolegate::internal
@@ -370,6 +450,10 @@ inline Explanation Policy::Explain(std::string_view principal, std::string_view 
   return internal::CheckStrings<true>(*data_, principal, action, resource);
 }
 
+inline Decision Policy::Check(const Query& q) const { return internal::CheckQuery<false>(*data_, q).decision; }
+
+inline Explanation Policy::Explain(const Query& q) const { return internal::CheckQuery<true>(*data_, q); }
+
 inline PrincipalId Policy::FindPrincipal(std::string_view principal) const {
   return internal::FindPrincipal(*data_, principal);
 }
@@ -383,7 +467,7 @@ inline Decision Policy::CheckIds(PrincipalId principal, ActionId action,
   const internal::PolicyData& d = *data_;
   const bool bad_ids = (principal != kUnknownPrincipal && principal >= d.principals.size()) ||
                        (action != kUnknownAction && action >= d.action_names.size());
-  return internal::CheckResolved<false>(d, principal, action, resource, bad_ids).decision;
+  return internal::CheckResolved<false>(d, principal, action, resource, {}, {}, bad_ids).decision;
 }
 
 }  // namespace rolegate

@@ -36,6 +36,7 @@
 #include "absl/hash/hash.h"
 #include "absl/strings/string_view.h"
 #include "rolegate/internal/text.h"
+#include "rolegate/query.h"
 
 
 namespace rolegate::internal {
@@ -43,6 +44,7 @@ namespace rolegate::internal {
 inline constexpr uint32_t kNone = 0xFFFFFFFFu;
 
 struct RouteTable;  // lib/eval/routes.h
+struct MatchTable;  // lib/eval/match.h
 
 
 // Owns the bytes of every interned string; views into it stay valid for the
@@ -64,8 +66,9 @@ inline constexpr uint32_t kMaxScopeSegments = 1000;
 struct ScopeNode {
   uint32_t pre = 0;   // pre-order number
   uint32_t end = 0;   // one past the last pre-order number in the subtree
-  uint32_t parent = kNone;
-  uint32_t depth = 0;  // number of segments
+  // Levels below the root in the hierarchy (which follows scope_parents,
+  // so it can differ from the number of path segments): Explain's "deepest".
+  uint32_t depth = 0;
   // The deepest deny entry on the path from the root to this node (the last
   // one in `denies` whose interval holds `pre`), or kNone: its `up` chain is
   // exactly the deny assignments on the path, so step 4 visits nothing else.
@@ -89,6 +92,7 @@ struct GrantInfo {
 struct DenyEntry {
   uint32_t pre, end, up, set, node;
   uint32_t deny;       // index in the bundle's deny_assignments
+  uint32_t cond;       // condition (MatchTable), or kNone
   uint32_t principals_begin, principals_end;  // sorted principal ids
   uint32_t excludes_begin, excludes_end;      // sorted principal ids
   bool everyone;
@@ -97,16 +101,31 @@ struct DenyEntry {
 
 struct StatementEntry {
   bool deny;
-  uint32_t set;
-  uint32_t globs_begin, globs_end;  // into statement_globs
-  uint32_t statement;                // bundle order
+  bool not_resources;                  // matches a resource no pattern matches
+  uint32_t set;                        // actions (not_actions already complemented)
+  uint32_t patterns_begin, patterns_end;  // resource patterns in MatchTable
+  uint32_t cond;                       // condition (MatchTable), or kNone
+  uint32_t statement;                  // bundle order
+};
+
+// An assignment (or one permission block of its role) that holds only when
+// a condition does: kept apart from GrantEntry so that queries whose
+// candidates carry no condition read exactly what they read before.
+struct CondGrant {
+  uint32_t pre, end;    // the assignment scope's interval
+  uint32_t set;         // the block's action set
+  uint32_t node;        // scope node
+  uint32_t assignment;  // index in the bundle's assignments
+  uint32_t cond;        // condition (MatchTable)
 };
 
 struct PrincipalInfo {
   uint32_t closure_begin = 0, closure_end = 0;   // P: ids in `closure`
   uint32_t grants_begin = 0, grants_end = 0;     // own assignments in `grants`
   uint32_t stmts_begin = 0, stmts_end = 0;       // own statements in `principal_statements`
+  uint32_t cgrants_begin = 0, cgrants_end = 0;   // own conditional grants in `cond_grants`
   bool closure_has_statements = false;           // any member of P has statements
+  bool closure_has_cgrants = false;              // any member of P has conditional grants
 };
 
 enum ActionFlags : uint8_t {
@@ -204,9 +223,16 @@ struct PolicyData {
   std::vector<DenyEntry> denies;
   std::vector<uint32_t> deny_principal_ids;
 
+  // Conditional grants, grouped by principal (PrincipalInfo::cgrants_*).
+  std::vector<CondGrant> cond_grants;
+
   // Statements in bundle order.
   std::vector<StatementEntry> statements;
-  std::vector<std::string_view> statement_globs;
+
+  // What the check path matches out of line (lib/eval/match.h): statement
+  // resource patterns, compiled conditions and the context keys they read.
+  // Opaque here so that no public header pulls in the condition modules.
+  std::unique_ptr<MatchTable> match;
 
   // Rule ids for Explain, by bundle index.
   std::vector<std::string_view> assignment_ids, deny_ids, statement_ids;
@@ -231,6 +257,45 @@ struct PolicyData {
   PolicyData();
   ~PolicyData();
 };
+
+
+// ---- The out-of-line half of the check path (lib/eval/match.cc) ------------
+// Statement resource patterns and conditions are matched by non-inline
+// functions: they are read only for principals that have statements or
+// conditional rules, and they keep the condition modules out of the public
+// headers.
+
+// Per-query state shared by those functions: the query's context and, once
+// a condition or policy variable first reads it, the context indexed by key
+// id (built at most once per query, into thread-local storage that is
+// reused, so a warm thread allocates nothing).
+struct QueryState {
+  const Context* context = nullptr;  // null: an empty context
+  const ContextEntry* const* by_key = nullptr;
+  uint32_t n_keys = 0;
+  bool built = false;
+  QueryState() = default;
+  QueryState(const QueryState&) = delete;
+  QueryState& operator=(const QueryState&) = delete;
+  ~QueryState();
+};
+
+// Whether a statement's resource patterns (its not_resources inverted)
+// cover `resource`.
+bool MatchStatementResource(const PolicyData& d, const StatementEntry& s, std::string_view resource,
+                            bool is_scope, QueryState* qs);
+// Whether condition `cond` holds for the query (action id `action`).
+bool EvalCondition(const PolicyData& d, uint32_t cond, uint32_t action, QueryState* qs);
+// SPEC §10, §13: a context within the limits (keys, string bytes, values a
+// key) with no key given twice (case-insensitively), and asserted groups
+// within their limit with no empty id.
+bool ContextIsValid(const Context& c);
+bool GroupsAreValid(const AssertedGroups& g);
+void ReleaseQueryState(QueryState* qs);
+
+inline QueryState::~QueryState() {
+  if (built) ReleaseQueryState(this);
+}
 
 }  // namespace rolegate::internal
 
