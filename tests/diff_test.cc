@@ -3,7 +3,8 @@
 // RandomEditsAgreeWithBruteForce: a random bundle (support/random_bundle.h)
 // and a copy with one random edit (a role's actions, a group's members, an
 // assignment's scope or principal, a deny assignment, a statement, a catalog
-// entry, a scope parent, or a shuffle of every list). The rows must equal
+// entry, a scope parent, or a shuffle of every list); every other bundle
+// is a v2 one (conditions, permission blocks, scope parents). The rows must equal
 // check over every principal either bundle names × every action of either
 // catalog × every resource class, run on both compiled policies: that is
 // what the output-sensitive plan must never miss. A shuffle must report
@@ -214,10 +215,10 @@ std::vector<std::string> BruteRows(const rolegate::Policy& o, const rolegate::Po
                                    const std::string& seg) {
   std::set<std::string> principals;
   for (const rolegate::Policy* p : {&o, &n})
-    for (std::string_view x : p->data().principal_names) principals.emplace(x);
+    for (std::string_view x : rolegate::NamedPrincipals(*p)) principals.emplace(x);
   std::map<std::string, std::string> actions;  // lower -> name
   for (const rolegate::Policy* p : {&o, &n})
-    for (std::string_view x : p->data().action_names) actions.emplace(Lower(std::string(x)), std::string(x));
+    for (std::string_view x : rolegate::CatalogActions(*p)) actions.emplace(Lower(std::string(x)), std::string(x));
   std::set<std::string> scopes;
   Editor e;
   for (V* b : {&ob, &nb}) {
@@ -272,7 +273,9 @@ TEST(Diff, RandomEditsAgreeWithBruteForce) {
   std::map<std::string, int> done;
   uint64_t with_rows = 0;
   for (uint64_t seed = first; seed < first + n; ++seed) {
-    const std::string old_json = rolegate_ref::RandomBundle(seed).json;
+    rolegate_ref::RandomBundleOptions opt;
+    opt.v2 = seed % 2 == 0;  // conditions, permission blocks, scope parents
+    const std::string old_json = rolegate_ref::RandomBundle(seed, opt).json;
     V ob = Parse(old_json);
     Editor ed{std::mt19937_64(seed)};
     std::string new_json, what;

@@ -3,7 +3,8 @@
 // principal the bundle names / every catalog action, on random bundles
 // (support/random_bundle.h) and on hand-written cases.
 //
-// Knobs (environment): ROLEGATE_REVIEW_BUNDLES (default 2000),
+// Knobs (environment): ROLEGATE_REVIEW_BUNDLES (default 1200),
+// ROLEGATE_REVIEW_V2_BUNDLES (default 800),
 // ROLEGATE_REVIEW_SEED (first seed, default 1).
 #include <gtest/gtest.h>
 
@@ -16,6 +17,7 @@
 #include "rolegate/policy.h"
 #include "rolegate/review.h"
 #include "support/build_policy.h"
+#include "support/query_extras.h"
 #include "support/random_bundle.h"
 #include "support/reference.h"
 
@@ -48,20 +50,21 @@ std::set<std::string> NamedPrincipals(const rolegate_ref::Bundle& b) {
 std::string RefRule(const rolegate_ref::Answer& a) { return a.rule_kind == "none" ? "" : a.rule; }
 
 // who_can by brute force: "principal\trule" lines, sorted.
-std::vector<std::string> BruteWhoCan(const Reference& ref, const std::string& action, const std::string& resource) {
+std::vector<std::string> BruteWhoCan(const Reference& ref, const std::string& action, const std::string& resource,
+                                     const rolegate_ref::RefQueryExtras& x) {
   std::vector<std::string> out;
   for (const std::string& p : NamedPrincipals(ref.bundle())) {
-    const auto a = ref.Check(p, action, resource);
+    const auto a = ref.Check(p, action, resource, x);
     if (a.allowed) out.push_back(p + "\t" + RefRule(a));
   }
   return out;  // std::set order is bytewise
 }
 
 std::vector<std::string> BruteWhatCan(const Reference& ref, const std::string& principal,
-                                      const std::string& resource) {
+                                      const std::string& resource, const rolegate_ref::RefQueryExtras& x) {
   std::vector<std::string> out;
   for (const auto& act : ref.bundle().actions) {
-    const auto a = ref.Check(principal, act.name, resource);
+    const auto a = ref.Check(principal, act.name, resource, x);
     if (a.allowed) out.push_back(act.name + "\t" + RefRule(a));
   }
   std::sort(out.begin(), out.end());
@@ -79,28 +82,30 @@ std::vector<std::string> Lines(const std::vector<rolegate::ActionAllowed>& v) {
   return out;
 }
 
-TEST(Review, RandomBundlesAgreeWithBruteForce) {
-  const uint64_t n = EnvOr("ROLEGATE_REVIEW_BUNDLES", 2000), first = EnvOr("ROLEGATE_REVIEW_SEED", 1);
+// Random bundles (v2: conditions, permission blocks, scope parents, and
+// queries with contexts and asserted groups), six who_can and six what_can
+// queries each, against brute force.
+void RunRandom(uint64_t n, uint64_t first, const rolegate_ref::RandomBundleOptions& opt) {
   uint64_t queries = 0, nonempty = 0;
   for (uint64_t seed = first; seed < first + n; ++seed) {
-    const rolegate_ref::GeneratedBundle g = rolegate_ref::RandomBundle(seed);
+    const rolegate_ref::GeneratedBundle g = rolegate_ref::RandomBundle(seed, opt);
     std::string err;
-    auto ref = Reference::Load(g.json, &err);
+    auto ref = Reference::Load(g.json, &err, {});
     ASSERT_TRUE(ref) << "seed " << seed << ": " << err;
     auto policy = rolegate_test::Build(g.json);
     ASSERT_TRUE(policy) << "seed " << seed;
     // The table's principals are exactly the named ones.
-    const auto& names = policy->data().principal_names;
-    const std::set<std::string> named = NamedPrincipals(ref->bundle());
-    ASSERT_EQ(std::set<std::string>(names.begin(), names.end()), named) << "seed " << seed;
-    rolegate_ref::QueryGenerator gen(*ref, g.sample_targets, seed * 7919);
+    const auto names = rolegate::NamedPrincipals(*policy);
+    ASSERT_EQ(std::set<std::string>(names.begin(), names.end()), NamedPrincipals(ref->bundle())) << "seed " << seed;
+    rolegate_ref::QueryGenerator gen(*ref, g.sample_targets, seed * 7919, opt);
     for (int i = 0; i < 6; ++i) {
       const rolegate_ref::CheckQuery q = gen.NextCheck();
-      const auto who = Lines(rolegate::WhoCan(*policy, q.action, q.resource));
-      ASSERT_EQ(who, BruteWhoCan(*ref, q.action, q.resource))
+      rolegate_ref::EngineExtras x(q.extras);
+      const auto who = Lines(rolegate::WhoCan(*policy, q.action, q.resource, x.context(), x.groups()));
+      ASSERT_EQ(who, BruteWhoCan(*ref, q.action, q.resource, q.extras))
           << "seed " << seed << " who_can " << q.action << " " << rolegate_test::Printable(q.resource);
-      const auto what = Lines(rolegate::WhatCan(*policy, q.principal, q.resource));
-      ASSERT_EQ(what, BruteWhatCan(*ref, q.principal, q.resource))
+      const auto what = Lines(rolegate::WhatCan(*policy, q.principal, q.resource, x.context(), x.groups()));
+      ASSERT_EQ(what, BruteWhatCan(*ref, q.principal, q.resource, q.extras))
           << "seed " << seed << " what_can " << q.principal << " " << rolegate_test::Printable(q.resource);
       queries += 2;
       nonempty += !who.empty() + !what.empty();
@@ -108,6 +113,16 @@ TEST(Review, RandomBundlesAgreeWithBruteForce) {
   }
   // The property is vacuous if nearly every answer is empty.
   EXPECT_GT(nonempty * 4, queries) << nonempty << " of " << queries << " answers non-empty";
+}
+
+TEST(Review, RandomBundlesAgreeWithBruteForce) {
+  RunRandom(EnvOr("ROLEGATE_REVIEW_BUNDLES", 1200), EnvOr("ROLEGATE_REVIEW_SEED", 1), {});
+}
+
+TEST(Review, RandomV2BundlesAgreeWithBruteForce) {
+  rolegate_ref::RandomBundleOptions v2;
+  v2.v2 = true;
+  RunRandom(EnvOr("ROLEGATE_REVIEW_V2_BUNDLES", 800), EnvOr("ROLEGATE_REVIEW_SEED", 1), v2);
 }
 
 constexpr char kHand[] = R"({

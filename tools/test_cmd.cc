@@ -13,6 +13,7 @@
 #include "query_line.h"
 #include "review_main.h"
 #include "rolegate/policy.h"
+#include "rolegate/review.h"
 #include "simdjson.h"
 
 namespace rolegate::cli {
@@ -140,16 +141,17 @@ struct Tally {
 };
 
 void Coverage(const std::string& file, const Policy& policy, const std::set<std::string>& decided) {
-  const internal::PolicyData& d = policy.data();
+  const RuleIds ids = ListRules(policy);
   std::vector<std::string> missed;
-  auto scan = [&](const std::vector<std::string_view>& ids, const char* kind) {
-    for (std::string_view id : ids)
-      if (!decided.count(absl::StrCat(kind, "\t", std::string(id)))) missed.push_back(absl::StrCat(kind, " ", std::string(id)));
+  auto scan = [&](const std::vector<std::string_view>& list, const char* kind) {
+    for (std::string_view id : list)
+      if (!decided.count(absl::StrCat(kind, "\t", std::string(id))))
+        missed.push_back(absl::StrCat(kind, " ", std::string(id)));
   };
-  scan(d.assignment_ids, "assignment");
-  scan(d.deny_ids, "deny_assignment");
-  scan(d.statement_ids, "statement");
-  const size_t total = d.assignment_ids.size() + d.deny_ids.size() + d.statement_ids.size();
+  scan(ids.assignments, "assignment");
+  scan(ids.deny_assignments, "deny_assignment");
+  scan(ids.statements, "statement");
+  const size_t total = ids.assignments.size() + ids.deny_assignments.size() + ids.statements.size();
   std::cout << "coverage: " << file << ": " << (total - missed.size()) << " of " << total
             << " rules decided some test\n";
   for (const std::string& m : missed) std::cout << "  not exercised: " << m << "\n";

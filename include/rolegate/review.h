@@ -62,6 +62,20 @@ std::vector<ActionAllowed> WhatCan(const Policy& policy, std::string_view princi
                                    std::string_view resource, Context context = {},
                                    AssertedGroups groups = {});
 
+// ---- what a Policy holds, for review tools -----------------------------------
+
+// Every principal the bundle names (SPEC §14's set, the candidates of
+// WhoCan), sorted bytewise. Views into the Policy. Cost: O(n log n).
+std::vector<std::string_view> NamedPrincipals(const Policy& policy);
+// The catalog's actions (their spelling in the bundle), in catalog order.
+std::vector<std::string_view> CatalogActions(const Policy& policy);
+// The ids of the bundle's rules, each list in bundle order (for coverage:
+// which rules decided some query). Views into the Policy.
+struct RuleIds {
+  std::vector<std::string_view> assignments, deny_assignments, statements;
+};
+RuleIds ListRules(const Policy& policy);
+
 // ---- diff(old, new) (SPEC §14) -------------------------------------------------
 
 // The segment of the synthetic child that stands for a scope's unnamed

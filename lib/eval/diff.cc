@@ -28,6 +28,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "eval/diff_keys.h"
+#include "eval/policy_access.h"
 #include "model/loader.h"
 #include "rolegate/internal/text.h"
 #include "rolegate/review.h"
@@ -55,7 +56,8 @@ struct Side {
   absl::flat_hash_map<std::string, std::vector<std::string>> members, groups_of;
   absl::flat_hash_map<std::string, size_t> role_by_id;
   absl::flat_hash_map<std::string, std::vector<RuleRef>> held;  // principal -> rules naming it
-  std::vector<uint32_t> asg_set, deny_set;  // compiled action set by bundle index
+  std::vector<std::vector<uint32_t>> asg_sets;  // compiled action sets (one per permission block) by bundle index
+  std::vector<uint32_t> deny_set;               // compiled action set by bundle index
   std::vector<uint8_t> can_allow;           // by principal id: closure holds a grant or statement
   std::vector<uint32_t> to_union;           // side action id -> union action id
 };
@@ -90,6 +92,8 @@ struct Plan {
 
 // ---- loading -------------------------------------------------------------------
 
+const internal::PolicyData& Table(const Side& s) { return internal::PolicyAccess::Data(*s.p); }
+
 void IndexRules(Side* s) {
   const model::Bundle& b = s->b;
   for (size_t i = 0; i < b.roles.size(); ++i) s->role_by_id.emplace(b.roles[i].id.s, i);
@@ -112,9 +116,10 @@ void IndexRules(Side* s) {
 }
 
 void IndexTable(Side* s) {
-  const internal::PolicyData& d = s->p->data();
-  s->asg_set.assign(s->b.assignments.size(), kNone);
-  for (size_t i = 0; i < d.grants.size(); ++i) s->asg_set[d.grant_info[i].assignment] = d.grants[i].set;
+  const internal::PolicyData& d = Table(*s);
+  s->asg_sets.assign(s->b.assignments.size(), {});
+  for (size_t i = 0; i < d.grants.size(); ++i) s->asg_sets[d.grant_info[i].assignment].push_back(d.grants[i].set);
+  for (const internal::CondGrant& g : d.cond_grants) s->asg_sets[g.assignment].push_back(g.set);
   s->deny_set.assign(s->b.deny_assignments.size(), kNone);
   for (const internal::DenyEntry& e : d.denies) s->deny_set[e.deny] = e.set;
   s->can_allow.assign(d.principals.size(), 0);
@@ -122,7 +127,8 @@ void IndexTable(Side* s) {
     const internal::PrincipalInfo& pi = d.principals[p];
     for (uint32_t k = pi.closure_begin; k < pi.closure_end; ++k) {
       const internal::PrincipalInfo& m = d.principals[d.closure[k]];
-      if (m.grants_end > m.grants_begin || m.stmts_end > m.stmts_begin) s->can_allow[p] = 1;
+      if (m.grants_end > m.grants_begin || m.cgrants_end > m.cgrants_begin || m.stmts_end > m.stmts_begin)
+        s->can_allow[p] = 1;
     }
   }
 }
@@ -142,7 +148,7 @@ absl::Status LoadSide(std::string_view json, const char* which, Side* s, std::ve
 // ---- the universe: principals, actions, classes ------------------------------------
 
 void AddActions(Side* s, Universe* u, bool is_new) {
-  const internal::PolicyData& d = s->p->data();
+  const internal::PolicyData& d = Table(*s);
   s->to_union.resize(d.action_names.size());
   for (uint32_t a = 0; a < d.action_names.size(); ++a) {
     const std::string lower = AsciiLowerCopy(d.action_names[a]);
@@ -190,7 +196,7 @@ Universe BuildUniverse(Side* o, Side* n) {
   u.words = (u.actions.size() + 63) / 64;
   std::set<std::string> ps;
   for (const Side* s : {o, n})
-    for (std::string_view p : s->p->data().principal_names) ps.emplace(p);
+    for (std::string_view p : Table(*s).principal_names) ps.emplace(p);
   u.principals.assign(ps.begin(), ps.end());
   std::map<std::string, std::string> scopes;
   AddScopes(n->b, &scopes);  // first: the new spelling wins
@@ -277,19 +283,21 @@ class Planner {
   Bits Empty() const { return Bits(u_.words, 0); }
   static void Set(Bits* b, uint32_t i) { (*b)[i >> 6] |= uint64_t{1} << (i & 63); }
 
-  // A compiled action set as union action bits.
-  Bits SetBits(const Side& s, uint32_t set) const {
+  // Compiled action sets as union action bits.
+  Bits SetBits(const Side& s, const std::vector<uint32_t>& sets) const {
     Bits b = Empty();
-    if (set == kNone) return b;
-    const internal::PolicyData& d = s.p->data();
-    for (uint32_t a = 0; a < d.action_names.size(); ++a)
-      if (d.SetHas(set, a)) Set(&b, s.to_union[a]);
+    const internal::PolicyData& d = Table(s);
+    for (uint32_t set : sets) {
+      if (set == kNone) continue;
+      for (uint32_t a = 0; a < d.action_names.size(); ++a)
+        if (d.SetHas(set, a)) Set(&b, s.to_union[a]);
+    }
     return b;
   }
   Bits RuleBits(const Side& s, RuleRef r) const {
-    if (r.kind == kAsg) return SetBits(s, s.asg_set[r.index]);
-    if (r.kind == kDeny) return SetBits(s, s.deny_set[r.index]);
-    return SetBits(s, s.p->data().statements[r.index].set);
+    if (r.kind == kAsg) return SetBits(s, s.asg_sets[r.index]);
+    if (r.kind == kDeny) return SetBits(s, {s.deny_set[r.index]});
+    return SetBits(s, {Table(s).statements[r.index].set});
   }
   // Statements match resources by glob, so any class may be touched.
   static std::string RuleRoot(const Side& s, RuleRef r) {
@@ -361,7 +369,7 @@ class Planner {
     Holders(s, r, &holders, &everyone);
     if (everyone) {
       plan_->global.push_back(item);
-      for (std::string_view p : s.p->data().principal_names) reached->emplace(p);
+      for (std::string_view p : Table(s).principal_names) reached->emplace(p);
     }
     for (const std::string& h : holders)
       for (const std::string& q : Reach(s, h)) {
@@ -398,9 +406,19 @@ class Planner {
 
   // Only the actions whose coverage changed, when nothing else about the
   // assignment did (a role edit).
+  // A role with a conditional block: an action may move between a
+  // conditional and an unconditional block with the set unchanged.
+  static bool RoleHasConditions(const Side& s, const model::Assignment& a) {
+    auto r = s.role_by_id.find(a.role.s);
+    if (r == s.role_by_id.end()) return true;
+    for (const model::PermissionBlock& b : s.b.roles[r->second].permissions)
+      if (b.condition) return true;
+    return false;
+  }
   bool SameButActions(RuleRef ro, RuleRef rn) const {
     const model::Assignment& a = o_.b.assignments[ro.index];
     const model::Assignment& b = n_.b.assignments[rn.index];
+    if (RoleHasConditions(o_, a) || RoleHasConditions(n_, b)) return false;
     return a.principal.s == b.principal.s && AsciiLowerCopy(a.scope.s) == AsciiLowerCopy(b.scope.s) &&
            a.condition.has_value() == b.condition.has_value() && (!a.condition || a.condition->s == b.condition->s);
   }

@@ -8,6 +8,7 @@
 #include "model/loader.h"
 #include "compile/compile.h"
 #include "eval/match.h"
+#include "eval/policy_access.h"
 #include "eval/routes.h"
 #include "re2/re2.h"
 #include "re2/set.h"
@@ -33,14 +34,7 @@ std::string_view Arena::Add(std::string_view s) {
 PolicyData::PolicyData() = default;
 PolicyData::~PolicyData() = default;
 
-// The one door from the library into a Policy: make one from a compiled
-// table, read the table of one (reverse queries, tests of internals).
-struct PolicyAccess {
-  static std::unique_ptr<Policy> Make(std::unique_ptr<PolicyData> d) {
-    return std::unique_ptr<Policy>(new Policy(std::move(d)));
-  }
-  static const PolicyData& Data(const Policy& p) { return *p.data_; }
-};
+// PolicyAccess (the one door into a Policy) is in eval/policy_access.h.
 
 }  // namespace internal
 
