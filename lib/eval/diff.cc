@@ -27,6 +27,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "compile/compile.h"
 #include "eval/diff_keys.h"
 #include "eval/policy_access.h"
 #include "model/loader.h"
@@ -55,6 +56,7 @@ struct Side {
   absl::flat_hash_map<std::string, std::string> parent;  // lower scope -> lower explicit parent
   absl::flat_hash_map<std::string, std::vector<std::string>> members, groups_of;
   absl::flat_hash_map<std::string, size_t> role_by_id;
+  std::vector<std::string> role_keys;  // RoleKey by role index, made once
   absl::flat_hash_map<std::string, std::vector<RuleRef>> held;  // principal -> rules naming it
   std::vector<std::vector<uint32_t>> asg_sets;  // compiled action sets (one per permission block) by bundle index
   std::vector<uint32_t> deny_set;               // compiled action set by bundle index
@@ -96,7 +98,10 @@ const internal::PolicyData& Table(const Side& s) { return internal::PolicyAccess
 
 void IndexRules(Side* s) {
   const model::Bundle& b = s->b;
-  for (size_t i = 0; i < b.roles.size(); ++i) s->role_by_id.emplace(b.roles[i].id.s, i);
+  for (size_t i = 0; i < b.roles.size(); ++i) {
+    s->role_by_id.emplace(b.roles[i].id.s, i);
+    s->role_keys.push_back(internal::RoleKey(b.roles[i]));
+  }
   for (const model::Group& g : b.groups) {
     auto& m = s->members[g.id.s];
     for (const model::Str& x : g.members) {
@@ -133,13 +138,27 @@ void IndexTable(Side* s) {
   }
 }
 
+// Loads the model once and compiles the table from it (Compile would load
+// it again), reporting as Compile does.
 absl::Status LoadSide(std::string_view json, const char* which, Side* s, std::vector<Diagnostic>* diags) {
-  auto p = Compile(json, Limits{}, diags);
-  if (!p.ok()) return absl::InvalidArgumentError(absl::StrCat(which, " bundle: ", p.status().message()));
-  s->p = std::move(*p);
   internal::DiagSink sink;
-  if (!internal::LoadBundle(json, Limits{}, &s->b, &sink) || sink.has_errors())
-    return absl::InvalidArgumentError(absl::StrCat(which, " bundle: could not be loaded"));
+  std::unique_ptr<internal::PolicyData> data;
+  try {
+    if (internal::LoadBundle(json, Limits{}, &s->b, &sink)) data = internal::CompileBundle(s->b, Limits{}, &sink);
+  } catch (const std::bad_alloc&) {
+    return absl::ResourceExhaustedError(absl::StrCat(which, " bundle: out of memory while compiling"));
+  }
+  if (!data && !sink.has_errors()) sink.Error("", 0, "bundle could not be loaded");
+  const size_t errors = sink.errors();
+  std::vector<Diagnostic> all = sink.Finish(json);
+  std::string first;
+  for (const Diagnostic& d : all)
+    if (d.severity == Severity::kError && first.empty()) first = FormatDiagnostic(d);
+  if (diags) *diags = std::move(all);
+  if (errors > 0 || !data)
+    return absl::InvalidArgumentError(absl::StrCat(which, " bundle rejected with ", errors, " error",
+                                                   errors == 1 ? "" : "s", "; first: ", first));
+  s->p = internal::PolicyAccess::Make(std::move(data));
   IndexRules(s);
   IndexTable(s);
   return absl::OkStatus();
@@ -165,7 +184,7 @@ void AddActions(Side* s, Universe* u, bool is_new) {
   }
 }
 
-void AddScopes(const model::Bundle& b, std::map<std::string, std::string>* scopes) {
+void AddScopes(const model::Bundle& b, absl::flat_hash_map<std::string, std::string>* scopes) {
   auto add = [&](const model::Str& s) { scopes->emplace(AsciiLowerCopy(s.s), s.s); };
   for (const auto& a : b.assignments) add(a.scope);
   for (const auto& d : b.deny_assignments) add(d.scope);
@@ -198,13 +217,11 @@ Universe BuildUniverse(Side* o, Side* n) {
   for (const Side* s : {o, n})
     for (std::string_view p : Table(*s).principal_names) ps.emplace(p);
   u.principals.assign(ps.begin(), ps.end());
-  std::map<std::string, std::string> scopes;
+  absl::flat_hash_map<std::string, std::string> scopes;
   AddScopes(n->b, &scopes);  // first: the new spelling wins
   AddScopes(o->b, &scopes);
-  for (auto& [lower, display] : scopes) {
-    u.scope_index.emplace(lower, static_cast<uint32_t>(u.scopes.size()));
-    u.scopes.push_back(ScopeEntry{lower, display});
-  }
+  u.scopes.reserve(scopes.size());
+  for (auto& [lower, display] : scopes) u.scopes.push_back(ScopeEntry{lower, display});
   u.parents = !o->parent.empty() || !n->parent.empty();
   u.segment = BelowSegment(*o, *n, u);
   return u;
@@ -382,7 +399,7 @@ class Planner {
     if (r.kind == kAsg) {
       const model::Assignment& a = s.b.assignments[r.index];
       auto role = s.role_by_id.find(a.role.s);
-      return internal::AssignmentKey(a, role == s.role_by_id.end() ? nullptr : &s.b.roles[role->second]);
+      return internal::AssignmentKey(a, role == s.role_by_id.end() ? std::string("?") : s.role_keys[role->second]);
     }
     if (r.kind == kDeny) return internal::DenyKey(s.b.deny_assignments[r.index]);
     return internal::StatementKey(s.b.statements[r.index]);
@@ -392,16 +409,17 @@ class Planner {
     if (r.kind == kDeny) return s.b.deny_assignments[r.index].condition.has_value();
     return s.b.statements[r.index].condition.has_value();
   }
-  static std::map<std::string, uint32_t> Ids(const Side& s, uint8_t kind) {
-    std::map<std::string, uint32_t> ids;
+  static absl::flat_hash_map<std::string_view, uint32_t> Ids(const Side& s, uint8_t kind) {
+    absl::flat_hash_map<std::string_view, uint32_t> ids;
     const size_t n = kind == kAsg ? s.b.assignments.size() : kind == kDeny ? s.b.deny_assignments.size()
                                                                              : s.b.statements.size();
-    for (uint32_t i = 0; i < n; ++i) {
-      const std::string& id = kind == kAsg ? s.b.assignments[i].id.s
-                              : kind == kDeny ? s.b.deny_assignments[i].id.s : s.b.statements[i].id.s;
-      ids.emplace(id, i);
-    }
+    ids.reserve(n);
+    for (uint32_t i = 0; i < n; ++i) ids.emplace(RuleId(s, {kind, i}), i);
     return ids;
+  }
+  static const std::string& RuleId(const Side& s, RuleRef r) {
+    return r.kind == kAsg ? s.b.assignments[r.index].id.s
+           : r.kind == kDeny ? s.b.deny_assignments[r.index].id.s : s.b.statements[r.index].id.s;
   }
 
   // Only the actions whose coverage changed, when nothing else about the
@@ -425,14 +443,20 @@ class Planner {
 
   void Rules(uint8_t kind) {
     const auto old_ids = Ids(o_, kind), new_ids = Ids(n_, kind);
-    std::set<std::string> ids;
-    for (const auto& [id, i] : old_ids) ids.insert(id);
-    for (const auto& [id, i] : new_ids) ids.insert(id);
-    for (const std::string& id : ids) {
+    // The ids of either bundle whose rule was added, removed or changed,
+    // sorted (for the order of the rule lines).
+    std::vector<std::string_view> ids;
+    for (const auto& [id, i] : old_ids) {
+      auto in = new_ids.find(id);
+      if (in == new_ids.end() || Key(o_, {kind, i}) != Key(n_, {kind, in->second})) ids.push_back(id);
+    }
+    for (const auto& [id, i] : new_ids)
+      if (!old_ids.contains(id)) ids.push_back(id);
+    std::sort(ids.begin(), ids.end());
+    for (std::string_view id : ids) {
       auto io = old_ids.find(id), in = new_ids.find(id);
       const bool ho = io != old_ids.end(), hn = in != new_ids.end();
       const RuleRef ro{kind, ho ? io->second : 0}, rn{kind, hn ? in->second : 0};
-      if (ho && hn && Key(o_, ro) == Key(n_, rn)) continue;
       std::set<std::string> reached;
       if (ho && hn && kind == kAsg && SameButActions(ro, rn)) {
         Bits x = RuleBits(o_, ro), y = RuleBits(n_, rn);
@@ -445,7 +469,7 @@ class Planner {
         if (hn) Apply(n_, rn, RuleItem(n_, rn), &reached);
       }
       if (kind == kStmt || (ho && HasCondition(o_, ro)) || (hn && HasCondition(n_, rn)))
-        plan_->rules.push_back(RuleChange{KindName(kind), id, !ho ? "added" : !hn ? "removed" : "changed",
+        plan_->rules.push_back(RuleChange{KindName(kind), std::string(id), !ho ? "added" : !hn ? "removed" : "changed",
                                           std::vector<std::string>(reached.begin(), reached.end())});
     }
   }
@@ -604,11 +628,16 @@ absl::StatusOr<DiffResult> Diff(std::string_view old_json, std::string_view new_
   const absl::Status st_new = LoadSide(new_json, "new", &n, new_diags);
   if (!st.ok()) return st;
   if (!st_new.ok()) return st_new;
-  const Universe u = BuildUniverse(&o, &n);
+  Universe u = BuildUniverse(&o, &n);
   Plan plan;
   Planner(o, n, u, &plan).Run();
   DiffResult out;
-  Evaluator(o, n, u, plan, options, &out).Run();
+  if (!plan.items.empty()) {  // sorted and indexed only when something is re-decided
+    std::sort(u.scopes.begin(), u.scopes.end(),
+              [](const ScopeEntry& a, const ScopeEntry& b) { return a.lower < b.lower; });
+    for (uint32_t i = 0; i < u.scopes.size(); ++i) u.scope_index.emplace(u.scopes[i].lower, i);
+    Evaluator(o, n, u, plan, options, &out).Run();
+  }
   for (RuleChange& r : plan.rules) {
     if (!options.principal.empty() &&
         !std::binary_search(r.principals.begin(), r.principals.end(), options.principal))

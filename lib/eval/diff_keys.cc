@@ -95,12 +95,12 @@ std::string GroupKey(const model::Group& g) {
   return out;
 }
 
-std::string AssignmentKey(const model::Assignment& a, const model::Role* role) {
+std::string AssignmentKey(const model::Assignment& a, const std::string& role_key) {
   std::string out;
   Put(&out, a.principal.s);
   Put(&out, AsciiLowerCopy(a.scope.s));
   PutOptional(&out, a.condition);
-  Put(&out, role ? RoleKey(*role) : std::string("?"));
+  Put(&out, role_key);
   return out;
 }
 

@@ -17,8 +17,8 @@ std::string RoleKey(const model::Role& r);
 // Members, sorted.
 std::string GroupKey(const model::Group& g);
 // Principal, scope (lower-cased), condition and the content of its role
-// (`role` null when the role is unknown).
-std::string AssignmentKey(const model::Assignment& a, const model::Role* role);
+// (`role_key`: RoleKey of its role).
+std::string AssignmentKey(const model::Assignment& a, const std::string& role_key);
 std::string DenyKey(const model::DenyAssignment& d);
 std::string StatementKey(const model::Statement& s);
 
