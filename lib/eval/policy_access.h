@@ -1,13 +1,12 @@
-// lib/eval/policy_access.h — the library's one door into a Policy's table
-// (rolegate/policy.h befriends it): make a Policy from a compiled table
-// (lib/eval/policy.cc), read the table of one (reverse queries and diff,
-// lib/eval/reverse.cc and diff.cc; tests of internals).
+// lib/eval/policy_access.h — the one door from library code into a Policy:
+// make one from a compiled table (compile/entry.cc), read the table of one
+// (reverse queries). Policy's constructor and table are private; this
+// struct is its only friend.
 #ifndef ROLEGATE_LIB_EVAL_POLICY_ACCESS_H_
 #define ROLEGATE_LIB_EVAL_POLICY_ACCESS_H_
 
 #include <memory>
 
-#include "rolegate/internal/policy_data.h"
 #include "rolegate/policy.h"
 
 namespace rolegate::internal {

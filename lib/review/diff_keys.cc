@@ -1,9 +1,9 @@
-// lib/eval/diff_keys.cc — canonical content keys (see diff_keys.h).
+// lib/review/diff_keys.cc — canonical content keys (see diff_keys.h).
 //
 // Fields are joined with separators that cannot occur in bundle strings
 // (\x1e, \x1f are control characters, which the loader rejects in ids and
 // scopes; a condition may hold anything, so it goes last, length-prefixed).
-#include "eval/diff_keys.h"
+#include "review/diff_keys.h"
 
 #include <algorithm>
 #include <vector>

@@ -1,4 +1,4 @@
-// lib/eval/diff.cc — diff(old, new) (SPEC §14), output-sensitive.
+// lib/review/diff.cc — diff(old, new) (SPEC §14), output-sensitive.
 //
 // A decision of (principal q, resource class c, action a) can differ only
 // when something it reads changed. So the diff first lists the changes and,
@@ -28,7 +28,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "compile/compile.h"
-#include "eval/diff_keys.h"
+#include "review/diff_keys.h"
 #include "eval/policy_access.h"
 #include "model/loader.h"
 #include "rolegate/internal/text.h"

@@ -1,8 +1,8 @@
-// lib/eval/diff_keys.h — canonical content keys of bundle entries, for diff
+// lib/review/diff_keys.h — canonical content keys of bundle entries, for diff
 // (SPEC §14): two entries with equal keys decide alike, whatever their list
 // order, JSON offsets or the case of case-insensitive fields.
-#ifndef ROLEGATE_LIB_EVAL_DIFF_KEYS_H_
-#define ROLEGATE_LIB_EVAL_DIFF_KEYS_H_
+#ifndef ROLEGATE_LIB_REVIEW_DIFF_KEYS_H_
+#define ROLEGATE_LIB_REVIEW_DIFF_KEYS_H_
 
 #include <string>
 
@@ -24,4 +24,4 @@ std::string StatementKey(const model::Statement& s);
 
 }  // namespace rolegate::internal
 
-#endif  // ROLEGATE_LIB_EVAL_DIFF_KEYS_H_
+#endif  // ROLEGATE_LIB_REVIEW_DIFF_KEYS_H_
