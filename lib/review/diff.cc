@@ -31,6 +31,7 @@
 #include "review/diff_keys.h"
 #include "eval/policy_access.h"
 #include "model/loader.h"
+#include "rolegate/internal/check-inl.h"
 #include "rolegate/internal/text.h"
 #include "rolegate/review.h"
 
@@ -586,17 +587,42 @@ class Evaluator {
       for (bool below : {false, true}) Decide(q, po, pn, s, below, bits);
   }
 
+  // check(q, action, resource) on one side, with the resource resolved and
+  // P built once for all the actions of a class (what CheckIds would redo
+  // per action); an invalid resource or an unknown action is a deny.
+  class SideCheck {
+   public:
+    SideCheck(const Side& s, PrincipalId pid, const std::string& resource)
+        : d_(Table(s)), resource_(resource), buf_(resource.size(), '\0') {
+      if (resource.size() <= d_.max_resource_bytes) res_ = internal::ResolveResource(d_, resource, buf_.data());
+      p_.View(d_, pid);
+    }
+    bool Allowed(uint32_t aid) {
+      if (aid == kNone || !res_.valid) return false;
+      internal::Step st{d_, p_, aid, res_, resource_, &qs_};
+      return internal::Decide<false>(st).decision.allowed;
+    }
+
+   private:
+    const internal::PolicyData& d_;
+    const std::string& resource_;
+    std::string buf_;
+    internal::ResolvedResource res_;
+    internal::Members p_;
+    internal::QueryState qs_;  // empty context: the rows' context (SPEC §14)
+  };
+
   void Decide(const std::string& q, PrincipalId po, PrincipalId pn, uint32_t s, bool below, const Bits& bits) {
     const ScopeEntry& e = u_.scopes[s];
     std::string resource = e.display;
     if (below) resource = absl::StrCat(e.display == "/" ? "" : e.display, "/", u_.segment);
+    SideCheck old_check(o_, po, resource), new_check(n_, pn, resource);
     DiffRow row;
     for (size_t w = 0; w < bits.size(); ++w)
       for (uint64_t m = bits[w]; m; m &= m - 1) {
         const uint32_t a = static_cast<uint32_t>(w * 64 + __builtin_ctzll(m));
-        const uint32_t ao = u_.old_id[a], an = u_.new_id[a];
-        const bool was = ao != kNone && o_.p->CheckIds(po, ao, resource).allowed;
-        const bool is = an != kNone && n_.p->CheckIds(pn, an, resource).allowed;
+        const bool was = old_check.Allowed(u_.old_id[a]);
+        const bool is = new_check.Allowed(u_.new_id[a]);
         out_->summary.decisions++;
         if (was != is) (is ? row.gained : row.lost).push_back(u_.actions[a]);
       }
