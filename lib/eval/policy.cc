@@ -51,7 +51,7 @@ Policy::Stats Policy::GetStats() const {
   s.roles = d.n_roles;
   s.principals = d.principal_names.size();
   s.groups = d.n_groups;
-  s.assignments = d.grants.size();
+  s.assignments = d.n_assignments;  // each once, whatever its role's blocks and conditions
   s.deny_assignments = d.denies.size();
   s.statements = d.statements.size();
   s.clouds = d.clouds.size();
