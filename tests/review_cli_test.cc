@@ -149,6 +149,12 @@ TEST(TestCli, PassFailAndCoverage) {
   EXPECT_EQ(Cli({"test", Write("typo_test.json", R"({"bundle": "policy.json", "tests": [], "extra": 1})")}).code, 1);
   EXPECT_EQ(Cli({"test", Write("nobundle_test.json", R"({"bundle": "missing.json", "tests": []})")}).code, 1);
   EXPECT_EQ(Cli({"test"}).code, 2);
+  const CliRun help = Cli({"test", "--help"});
+  EXPECT_EQ(help.code, 0);
+  EXPECT_EQ(help.out.rfind("usage: rolegate test", 0), 0u) << help.out;
+  const CliRun top = Cli({"--help"});
+  EXPECT_NE(top.out.find("rolegate diff OLD NEW"), std::string::npos) << top.out;
+  EXPECT_NE(top.out.find("rolegate test"), std::string::npos) << top.out;
 }
 
 }  // namespace
