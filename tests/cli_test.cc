@@ -757,7 +757,7 @@ void ExpectHelpShowsEveryOpOnce(const std::string& help) {
     Answer q = ParseAnswer(examples[i]);
     ops.push_back(q.Str("op").value_or("?"));
   }
-  EXPECT_EQ(ops, (std::vector<std::string>{"check", "resolve", "check_workload", "check_request"})) << help;
+  EXPECT_EQ(ops, (std::vector<std::string>{"check", "resolve", "check_workload", "check_request", "who_can", "what_can"})) << help;
   // The ops the help shows are the ops the CLI takes: one it does not know is an error.
   EXPECT_TRUE(IsLineError(Check({R"({"op":"frob"})"})[0]));
 }

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "rolegate/internal/text.h"
+#include "rolegate/review.h"
 #include "simdjson.h"
 
 namespace rolegate::cli {
@@ -24,6 +25,20 @@ WorkloadQuery Query::Workload() const {
 }
 
 namespace {
+
+// SPEC §14's reverse queries (who_can, what_can): their required fields.
+bool ReverseOpFields(std::string_view op, Query* q, std::vector<std::string_view>* required) {
+  if (op == "who_can") {
+    q->op = Op::kWhoCan;
+    *required = {"action", "resource"};
+  } else if (op == "what_can") {
+    q->op = Op::kWhatCan;
+    *required = {"principal", "resource"};
+  } else {
+    return false;
+  }
+  return true;
+}
 
 struct FieldSpec {
   std::string_view name;
@@ -100,7 +115,7 @@ std::string ParseQueryLine(std::string_view line, Query* q) {
   } else if (op == "check_request") {
     q->op = Op::kCheckRequest;
     required = {"principal", "method", "path"};
-  } else {
+  } else if (!ReverseOpFields(op, q, &required)) {
     return absl::StrCat("unknown op \"", op, "\"");
   }
   for (std::string_view f : required)
@@ -187,6 +202,29 @@ std::string_view IdentityErrorName(IdentityError e) {
   return "";
 }
 
+// {"principals":[{"principal":P,"rule":ID},...]} or {"actions":[{"action":A,"rule":ID},...]}.
+std::string AnswerReverse(const Policy& policy, const Query& q) {
+  std::string out;
+  auto item = [&out](bool first, std::string_view key, std::string_view name, std::string_view rule) {
+    if (!first) out.push_back(',');
+    absl::StrAppend(&out, "{\"", internal::AbslView(key), "\":");
+    AppendJsonString(&out, name);
+    AppendNullable(&out, "rule", rule);
+    out.push_back('}');
+  };
+  if (q.op == Op::kWhoCan) {
+    out = "{\"principals\":[";
+    const auto list = WhoCan(policy, q.action, q.resource);
+    for (size_t i = 0; i < list.size(); ++i) item(i == 0, "principal", list[i].principal, list[i].rule);
+  } else {
+    out = "{\"actions\":[";
+    const auto list = WhatCan(policy, q.principal, q.resource);
+    for (size_t i = 0; i < list.size(); ++i) item(i == 0, "action", list[i].action, list[i].rule);
+  }
+  out += "]}";
+  return out;
+}
+
 }  // namespace
 
 std::string Answer(const Policy& policy, const Query& q, RequestScratch* scratch) {
@@ -210,6 +248,9 @@ std::string Answer(const Policy& policy, const Query& q, RequestScratch* scratch
       AppendNullable(&out, "source", w.resolution.source);
       break;
     }
+    case Op::kWhoCan:
+    case Op::kWhatCan:
+      return AnswerReverse(policy, q);
     case Op::kCheckRequest: {
       RequestExplanation r = policy.CheckRequest(q.principal, q.method, q.path, scratch);
       AppendCheck(&out, r.check);

@@ -10,7 +10,7 @@
 
 namespace rolegate::cli {
 
-enum class Op { kCheck, kResolve, kCheckWorkload, kCheckRequest };
+enum class Op { kCheck, kResolve, kCheckWorkload, kCheckRequest, kWhoCan, kWhatCan };
 
 struct Query {
   Op op = Op::kCheck;

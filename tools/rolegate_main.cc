@@ -4,6 +4,9 @@
 //                                         one line per error on stderr
 //   rolegate check [--bundle BUNDLE]      JSON Lines queries on stdin, one JSON
 //                                         answer per line on stdout, in order
+//   rolegate diff OLD NEW                 the decisions two bundles disagree on
+//                                         (review_main.cc; exit 3 when any)
+//   rolegate test [--coverage] FILE...    policy unit tests (test_cmd.cc)
 //   rolegate example | --help | --version
 //
 // Exit codes: 0 success, 1 a bad bundle (or a failed read or write), 2 a
@@ -36,6 +39,7 @@
 #include "import_cmd.h"
 #include "ops_output.h"
 #include "query_line.h"
+#include "review_main.h"
 #include "rolegate/policy.h"
 
 namespace {
@@ -49,6 +53,8 @@ constexpr char kUsage[] =
     "usage:\n"
     "  rolegate validate [--strict] BUNDLE   compile BUNDLE; print a summary, its warnings and errors\n"
     "  rolegate check [--bundle BUNDLE]      answer JSON Lines queries from standard input\n"
+    "  rolegate diff OLD NEW                 the decisions two bundles disagree on (JSON Lines)\n"
+    "  rolegate test [--coverage] FILE...    run a policy's unit tests\n"
     "  rolegate example                      print the built-in example bundle\n"
     "  rolegate import azure|aws ...         convert native Azure / AWS policy data into a bundle\n"
     "  rolegate --version                    print the version\n"
@@ -103,6 +109,14 @@ constexpr char kQueriesHelp[] =
     "    {\"op\":\"check_request\",\"principal\":\"user:alice\",\"method\":\"GET\","
     "\"path\":\"/api/clouds/c1/projects/prod/jobs\"}\n"
     "    -> the check answer plus \"route\", \"action\", \"resource\"\n"
+    "  who_can: every principal the bundle names that may do ACTION on RESOURCE\n"
+    "    {\"op\":\"who_can\",\"action\":\"Anyscale.Platform/clouds/read\","
+    "\"resource\":\"/subscriptions/s1/resourceGroups/prod/providers/Anyscale.Platform/clouds/c1\"}\n"
+    "    -> {\"principals\":[{\"principal\":P,\"rule\":ID},...]}\n"
+    "  what_can: every catalog action PRINCIPAL may do on RESOURCE\n"
+    "    {\"op\":\"what_can\",\"principal\":\"user:alice\","
+    "\"resource\":\"/subscriptions/s1/resourceGroups/prod/providers/Anyscale.Platform/clouds/c1\"}\n"
+    "    -> {\"actions\":[{\"action\":A,\"rule\":ID},...]}\n"
     "\n"
     "Reasons: grant, statement, deny_assignment, deny_statement, no_grant,\n"
     "not_effective_at_scope, condition_not_met, unknown_action, invalid_input,\n"
@@ -402,6 +416,8 @@ int main(int argc, char** argv) {
   if (cmd == "validate") return ValidateMain(rest);
   if (cmd == "check") return CheckMain(rest);
   if (cmd == "import") return rolegate::cli::ImportMain(rest);
+  if (cmd == "diff") return rolegate::cli::DiffMain(rest);
+  if (cmd == "test") return rolegate::cli::TestMain(rest);
   if (cmd == "example") {
     if (!rest.empty() && IsHelp(rest[0])) {
       std::cout << kExampleHelp;
