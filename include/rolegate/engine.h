@@ -101,6 +101,19 @@ class Engine {
   Decision Check(std::string_view principal, std::string_view action, std::string_view resource) const {
     return With([&](const Policy& p) { return p.Check(principal, action, resource); });
   }
+  // With a context and asserted groups (Policy::Check(const Query&)): the
+  // Query is borrowed for the call only. Same lock-free path as Check.
+  Decision Check(const Query& q) const {
+    return With([&](const Policy& p) { return p.Check(q); });
+  }
+  // There is no Engine::Explain: its `rule` views the Policy's memory, which
+  // a Publish may free as soon as the call returns. Explain, CheckWorkload
+  // and CheckRequest go through a pinned Snapshot (Acquire()), whose Policy
+  // outlives every view it hands out:
+  //   rolegate::Snapshot s = engine.Acquire();
+  //   rolegate::Explanation e = s->Explain(q);  // e.rule valid while s lives
+  // Snapshot's operator-> reaches every Policy query, Query overloads and
+  // QueryExtras included (Check, Explain, CheckWorkload, CheckRequest).
 
   // How many Policies were published and how many retired ones still wait
   // for readers (for tests and monitoring).
