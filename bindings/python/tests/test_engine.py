@@ -25,7 +25,7 @@ def test_reasons_match_the_spec():
     assert rolegate.REASONS == (
         "grant", "statement", "deny_assignment", "deny_statement", "no_grant",
         "not_effective_at_scope", "unknown_action", "invalid_input", "no_route", "bad_path",
-        "unknown_cloud", "no_identity")
+        "unknown_cloud", "no_identity", "condition_not_met")
     assert rolegate.reason_name(4) == "no_grant"
     with pytest.raises(ValueError):
         rolegate.reason_name(99)
