@@ -96,7 +96,6 @@ import (
 	"unsafe"
 )
 
-
 // ---- Queries with a context and asserted groups (SPEC §10, §13) ---------------
 
 // Context is a query's request context (the attributes conditions read) and
