@@ -214,7 +214,8 @@ typedef struct rolegate_context_entry {
  * only ever appended; initialise with ROLEGATE_QUERY_INIT or
  * rolegate_query_init(). Everything it points to is caller-owned and
  * borrowed for the call only; the library copies and allocates nothing to
- * read it. A struct_size smaller than the version-0 layout, or a NULL
+ * read it. A struct_size smaller than the version-0 layout (or over 4096), a
+ * non-zero reserved0, or a NULL
  * pointer with a non-zero length anywhere (the query's strings, `groups`,
  * `context`, an entry's key/str/list, a list's strings) is
  * ROLEGATE_E_INVALID_ARGUMENT and a deny. An empty group id, too many groups

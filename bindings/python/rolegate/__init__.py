@@ -587,11 +587,15 @@ class _Queries:
         shared_ctx = context is None or isinstance(context, Mapping)
         shared_groups = groups is None or _is_group_list(groups)
         lengths = {len(c) for c in cols if not isinstance(c, (str, bytes))}
-        if not shared_ctx:
-            context = list(context)
+        if shared_ctx:
+            context = _ctx(context)
+        else:
+            context = [_ctx(c) for c in context]
             lengths.add(len(context))
-        if not shared_groups:
-            groups = list(groups)
+        if shared_groups:
+            groups = _groups(groups)
+        else:
+            groups = [_groups(g) for g in groups]
             lengths.add(len(groups))
         if len(lengths) > 1:
             raise ValueError(f"check_many: columns, contexts and groups have different lengths {sorted(lengths)}")

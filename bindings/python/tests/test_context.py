@@ -171,3 +171,12 @@ def test_a_closed_engine_refuses(eng):
     eng.close()
     with pytest.raises(ValueError):
         eng.check("u", "a/read", "/s/1", context=GOOD)
+
+
+def test_mappings_and_iterables_are_accepted_by_the_facade(q):
+    import types
+    ro = types.MappingProxyType(GOOD)
+    assert q.explain("u", "a/read", "/s/1", context=ro).allowed
+    assert q.check_many(["u"], "a/read", "/s/1", context=ro).reasons == ["statement"]
+    assert q.check_many(["v"], "a/read", "/g/1", groups=[iter(["group:eng"])]).reasons == ["grant"]
+    assert q.check_request("v", "GET", "/r/1", groups=iter(["group:eng"])).route == "rt"
