@@ -373,8 +373,14 @@ TEST_F(AzureConditionTest, DateTimeOperators) {
   EXPECT_TRUE(Eval(k + "DateTimeLessThan '2024-05-02'", c));
   EXPECT_FALSE(Eval(k + "DateTimeLessThan '2024-05-01T12:00:00Z'", c));
   EXPECT_TRUE(Eval(k + "DateTimeLessThanEquals '2024-05-01T12:00:00Z'", c));
-  // A number is not a date-time here (Azure's UtcNow is text): false.
-  EXPECT_FALSE(Eval("@Environment[num] DateTimeGreaterThan '2000-01-01T00:00:00Z'", c));
+  // A JSON number is epoch seconds, as SPEC §10 reads AWS dates "on both
+  // sides"; text epoch seconds too.
+  EXPECT_TRUE(Eval("@Environment[num] DateTimeGreaterThan '2000-01-01T00:00:00Z'", c));
+  EXPECT_TRUE(Eval("@Environment[num] DateTimeEquals '2024-05-01T12:00:00Z'", c));
+  c.Str("@Environment[epoch]", "1714564800");
+  EXPECT_TRUE(Eval("@Environment[epoch] DateTimeEquals '2024-05-01T12:00:00Z'", c));
+  c.Num("@Environment[frac]", 2.5);
+  EXPECT_FALSE(Eval("@Environment[frac] NumericEquals 2", c));  // Azure numbers are integers
 }
 
 TEST_F(AzureConditionTest, GuidEqualsIgnoresCaseAndDashes) {
@@ -475,11 +481,13 @@ TEST_F(AzureConditionTest, SingleValuedAttributeIsASetOfOneUnderAPrefix) {
   EXPECT_FALSE(Eval("@Request[p] ForAllOfAllValues:StringEquals{'User', 'ServicePrincipal'}", c));
 }
 
-TEST_F(AzureConditionTest, EmptyOrPartlyUnreadableListsAreTheNarrowerReading) {
+TEST_F(AzureConditionTest, EmptyListsAreVacuousAndUnreadableValuesFailEvery) {
   Ctx c;
   c.List("@Resource[e]", {}).List("@Resource[mixed]", {"5", "five"});
-  EXPECT_FALSE(Eval("@Resource[e] ForAllOfAnyValues:StringEquals {'a'}", c));  // not vacuously true
-  EXPECT_FALSE(Eval("@Resource[e] ForAllOfAllValues:StringNotEquals {'a'}", c));
+  // An empty list is present (unlike an absent key): every one of no values
+  // holds, as AWS's ForAllValues on an empty key; some one of them does not.
+  EXPECT_TRUE(Eval("@Resource[e] ForAllOfAnyValues:StringEquals {'a'}", c));
+  EXPECT_TRUE(Eval("@Resource[e] ForAllOfAllValues:StringNotEquals {'a'}", c));
   EXPECT_FALSE(Eval("@Resource[e] ForAnyOfAnyValues:StringNotEquals {'a'}", c));
   EXPECT_TRUE(Eval("@Resource[mixed] ForAnyOfAnyValues:NumericEquals {5}", c));
   EXPECT_FALSE(Eval("@Resource[mixed] ForAllOfAnyValues:NumericLessThan {100}", c));  // "five" fails
@@ -618,7 +626,9 @@ TEST_F(AzureConditionTest, BuiltInForAllOfAnyValuesCondition) {
   EXPECT_TRUE(holds(tables, {"General"}, true));
   EXPECT_TRUE(holds(tables, {"Protected", "General"}, true));
   EXPECT_FALSE(holds(tables, {"General", "Secret"}, true));  // every value must be listed
-  EXPECT_FALSE(holds(tables, {}, true));
+  // A present but empty list: every one of no values is listed (the
+  // vacuous reading, as AWS ForAllValues); an absent attribute fails.
+  EXPECT_TRUE(holds(tables, {}, true));
   EXPECT_FALSE(holds(tables, {}, false));
   EXPECT_TRUE(holds(ActionId("microsoft.storage/storageaccounts/read"), {}, false));  // other actions pass
 }

@@ -19,6 +19,8 @@
 #include <string>
 #include <vector>
 
+#include "rolegate/policy.h"
+#include "support/query_extras.h"
 #include "support/random_bundle.h"
 #include "support/reference.h"
 
@@ -147,7 +149,87 @@ std::string RunCase(const std::string& line) {
   return got == want ? "" : "got " + got + ", want " + want;
 }
 
-TEST(SpecCases, ReferenceAnswersEveryCase) {
+// The same case through the engine (rolegate::Compile and the Policy's
+// query entry points): the cases are the spec's sentences, so the engine
+// must answer them exactly as written too.
+bool RunEngineQuery(const rolegate::Policy& p, element q, rolegate::Explanation* out, std::string* why) {
+  RefQueryExtras x;
+  if (!Extras(q, &x, why)) return false;
+  rolegate_ref::EngineExtras ex(x);
+  const rolegate::QueryExtras extras{ex.groups(), ex.context()};
+  const std::string op = Field(q, "op");
+  const std::string principal = Field(q, "principal"), action = Field(q, "action");
+  const std::string resource = Field(q, "resource");
+  if (op == "check") {
+    rolegate::Query eq;
+    eq.principal = principal;
+    eq.action = action;
+    eq.resource = resource;
+    eq.groups = extras.groups;
+    eq.context = extras.context;
+    *out = p.Explain(eq);
+    if (p.Check(eq) != out->decision) return *why = "Check and Explain disagree", false;
+    return true;
+  }
+  if (op == "check_workload") {
+    rolegate::WorkloadQuery wq;
+    const std::string cloud = Field(q, "cloud"), project = Field(q, "project"), user = Field(q, "user");
+    const std::string cc = Field(q, "compute_config_identity"), ng = Field(q, "node_group_identity");
+    wq.cloud = cloud;
+    wq.project = project;
+    wq.user = user;
+    wq.compute_config_identity = cc;
+    wq.node_group_identity = ng;
+    if (!rolegate::ParseWorkloadType(Field(q, "workload_type"), &wq.workload_type))
+      return *why = "bad workload_type", false;
+    *out = p.CheckWorkload(wq, action, resource, extras).check;
+    return true;
+  }
+  if (op == "check_request") {
+    rolegate::RequestScratch scratch;
+    *out = p.CheckRequest(principal, Field(q, "method"), Field(q, "path"), &scratch, extras).check;
+    return true;
+  }
+  *why = "unknown op " + op;
+  return false;
+}
+
+std::string RunCaseOnEngine(const std::string& line) {
+  simdjson::dom::parser parser;
+  element c, bundle, expect;
+  if (parser.parse(line).get(c) != simdjson::SUCCESS) return "the case line is not JSON";
+  if (c["bundle"].get(bundle) != simdjson::SUCCESS || c["expect"].get(expect) != simdjson::SUCCESS)
+    return "a case needs bundle and expect";
+  std::vector<rolegate::Diagnostic> diags;
+  auto policy = rolegate::Compile(simdjson::minify(bundle), rolegate::Limits{}, &diags);
+  bool want_error = false;
+  if (expect["error"].get_bool().get(want_error) != simdjson::SUCCESS) want_error = false;
+  if (want_error) {
+    if (policy.ok()) return "the bundle compiled; expected a compile error";
+    std::string_view pointer;
+    if (expect["pointer"].get_string().get(pointer) != simdjson::SUCCESS) return "";
+    for (const auto& d : diags)
+      if (d.severity == rolegate::Severity::kError && d.pointer.find(std::string(pointer)) == 0) return "";
+    std::string all;
+    for (const auto& d : diags) all += "\n    " + rolegate::FormatDiagnostic(d);
+    return "no error at " + std::string(pointer) + ":" + all;
+  }
+  if (!policy.ok()) return "the bundle did not compile: " + std::string(policy.status().message());
+  element q;
+  if (c["query"].get(q) != simdjson::SUCCESS) return "no query";
+  rolegate::Explanation a;
+  std::string why;
+  if (!RunEngineQuery(**policy, q, &a, &why)) return why;
+  std::string got = std::string(a.decision.allowed ? "allow" : "deny") + " " +
+                    std::string(rolegate::ReasonName(a.decision.reason)) + " " +
+                    (a.rule.empty() ? "null" : std::string(a.rule));
+  std::string_view rule = "null";
+  if (expect["rule"].get_string().get(rule) != simdjson::SUCCESS) rule = "null";
+  std::string want = Field(expect, "decision") + " " + Field(expect, "reason") + " " + std::string(rule);
+  return got == want ? "" : "got " + got + ", want " + want;
+}
+
+void RunEveryCase(std::string (*run)(const std::string&), const char* who) {
   std::vector<std::filesystem::path> files = CaseFiles();
   ASSERT_FALSE(files.empty());
   size_t total = 0;
@@ -159,20 +241,24 @@ TEST(SpecCases, ReferenceAnswersEveryCase) {
       ++n;
       if (line.empty()) continue;
       ++total;
-      std::string problem = RunCase(line);
+      std::string problem = run(line);
       if (!problem.empty()) {
         simdjson::dom::parser p;
         std::string_view why = "";
         element c;
-        if (p.parse(line).get(c) == simdjson::SUCCESS && c["why"].get_string().get(why))
-          why = "";
-        ADD_FAILURE() << f.filename().string() << ":" << n << ": " << problem << "\n  why: " << why;
+        if (p.parse(line).get(c) != simdjson::SUCCESS || c["why"].get_string().get(why)) why = "";
+        ADD_FAILURE() << who << ": " << f.filename().string() << ":" << n << ": " << problem
+                      << "\n  why: " << why;
       }
     }
   }
-  std::printf("spec cases: %zu\n", total);
+  std::printf("%s: %zu spec cases\n", who, total);
   EXPECT_GT(total, 100u);
 }
+
+TEST(SpecCases, ReferenceAnswersEveryCase) { RunEveryCase(RunCase, "reference"); }
+
+TEST(SpecCases, EngineAnswersEveryCase) { RunEveryCase(RunCaseOnEngine, "engine"); }
 
 }  // namespace
 

@@ -201,7 +201,7 @@ const (
 	ReasonUnknownCloud        Reason = 10
 	ReasonNoIdentity          Reason = 11
 	// ReasonConditionNotMet: a grant or Allow statement matched only with a
-	// condition that does not hold for the query's context (SPEC §10).
+	// condition that does not hold for the query's context.
 	ReasonConditionNotMet Reason = 12
 	// NumReasons is the number of reasons.
 	NumReasons = 13

@@ -9,6 +9,7 @@
 #include "cond/azure_condition.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <optional>
 #include <utility>
@@ -494,13 +495,13 @@ bool DecodeString(Family family, std::string_view s, LeftValue* v) {
     case AzureTest::kStringIgnoreCase:
       v->str = s;
       return true;
-    case AzureTest::kNumeric: {
-      const std::optional<double> n = ParseNumber(s);
-      if (n) v->number = *n;
+    case AzureTest::kNumeric: {  // Azure numbers are integers
+      const std::optional<int64_t> n = ParseInteger(s);
+      if (n) v->number = static_cast<double>(*n);
       return n.has_value();
     }
-    case AzureTest::kDateTime: {
-      const std::optional<Timestamp> ts = ParseIsoDateTime(s);
+    case AzureTest::kDateTime: {  // ISO 8601 or epoch seconds, as AWS dates (SPEC §10)
+      const std::optional<Timestamp> ts = ParseDateValue(s);
       if (ts) v->time = *ts;
       return ts.has_value();
     }
@@ -515,15 +516,26 @@ bool DecodeString(Family family, std::string_view s, LeftValue* v) {
   return false;
 }
 
-// Decodes a scalar context entry. A JSON number is readable by Numeric only,
-// a JSON bool by Bool only: anything else is the wrong type (not readable).
+// A JSON number as a timestamp of epoch seconds (NaN and out of range: no).
+bool EpochTimestamp(double x, Timestamp* t) {
+  if (!(x >= -1e15 && x <= 1e15)) return false;
+  const double whole = std::floor(x);
+  t->seconds = static_cast<int64_t>(whole);
+  t->nanos = static_cast<uint32_t>((x - whole) * 1e9);
+  return true;
+}
+
+// Decodes a scalar context entry. A JSON number is readable by Numeric (an
+// integer) and DateTime (epoch seconds), a JSON bool by Bool only: anything
+// else is the wrong type (not readable).
 bool DecodeScalar(Family family, const ContextEntry& e, LeftValue* v) {
   switch (e.type) {
     case ValueType::kString:
       return DecodeString(family, e.str, v);
     case ValueType::kNumber:
       v->number = e.number;
-      return family == AzureTest::kNumeric;
+      if (family == AzureTest::kDateTime) return EpochTimestamp(e.number, &v->time);
+      return family == AzureTest::kNumeric && e.number == std::floor(e.number);
     case ValueType::kBool:
       v->boolean = e.boolean;
       return family == AzureTest::kBool;
@@ -597,7 +609,8 @@ bool EvalCompare(const AzureTest& t, const ContextEntry* e, const AzureProgram& 
   if (e->type != ValueType::kStringList) {  // a single value is a set of one
     return DecodeScalar(t.family, *e, &v) && AgainstLiterals(t, v, p, any_right);
   }
-  if (e->list_size == 0) return false;  // empty: like absent (narrower than vacuous truth)
+  // An empty list is present: ForAllOf...: true (every one of no values),
+  // ForAnyOf...: false, as AWS's ForAllValues/ForAnyValue on an empty key.
   for (size_t i = 0; i < e->list_size; ++i) {
     // An unreadable value satisfies no pair, so it fails its left quantifier's "every".
     const bool holds = DecodeString(t.family, e->list[i], &v) && AgainstLiterals(t, v, p, any_right);

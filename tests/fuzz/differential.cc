@@ -241,7 +241,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto policy = rolegate::Compile(json, rolegate::Limits{}, &diags);
   rolegate_fuzz::CheckDiagnostics(json, policy, diags, "built bundle");
   std::string err;
-  std::unique_ptr<rolegate_ref::Reference> ref = rolegate_ref::Reference::Load(json, &err);
+  std::unique_ptr<rolegate_ref::Reference> ref = rolegate_ref::Reference::Load(json, &err, {});
   if (!ref) {
     if (policy.ok()) rolegate_fuzz::Die("the engine accepts a bundle the reference rejects (" + err + "):\n" + json);
     return 0;

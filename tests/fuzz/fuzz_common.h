@@ -306,7 +306,7 @@ inline bool FuzzBundle(std::string_view text, uint64_t seed, int checks, int wor
 
   if (!policy.ok()) return false;
   std::string err;
-  std::unique_ptr<rolegate_ref::Reference> ref = rolegate_ref::Reference::Load(text, &err);
+  std::unique_ptr<rolegate_ref::Reference> ref = rolegate_ref::Reference::Load(text, &err, {});
   if (!ref) Die("the engine accepts a bundle the reference rejects: " + err);
   if (!ref) return true;
   Differ differ(**policy, *ref);

@@ -68,7 +68,7 @@ Pair Load(std::string_view json) {
   if (!r.ok()) rolegate_fuzz::Die("fuzz bundle does not compile: " + r.status().ToString());
   p.policy = std::move(*r);
   std::string err;
-  p.ref = rolegate_ref::Reference::Load(json, &err);
+  p.ref = rolegate_ref::Reference::Load(json, &err, {});
   if (!p.ref) rolegate_fuzz::Die("reference rejects the fuzz bundle: " + err);
   return p;
 }
