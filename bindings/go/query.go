@@ -224,7 +224,7 @@ func (c *Context) bytes(s string) span {
 	m := c.mem
 	at := int(m.arena_len)
 	need := C.size_t(at + len(s))
-	if C.rg_grow((*unsafe.Pointer)(unsafe.Pointer(&m.arena)), &m.arena_cap, need, 1) == 0 {
+	if need > m.arena_cap && C.rg_grow((*unsafe.Pointer)(unsafe.Pointer(&m.arena)), &m.arena_cap, need, 1) == 0 {
 		c.err = errContextMemory
 		return span{}
 	}
@@ -249,12 +249,15 @@ func (c *Context) sync() {
 		return
 	}
 	m := c.mem
-	if C.rg_grow((*unsafe.Pointer)(unsafe.Pointer(&m.entries)), &m.entries_cap, C.size_t(len(c.entries)),
-		C.sizeof_rolegate_context_entry) == 0 ||
-		C.rg_grow((*unsafe.Pointer)(unsafe.Pointer(&m.lists)), &m.lists_cap, C.size_t(len(c.lists)),
-			C.sizeof_rolegate_string) == 0 ||
-		C.rg_grow((*unsafe.Pointer)(unsafe.Pointer(&m.groups)), &m.groups_cap, C.size_t(len(c.groups)),
-			C.sizeof_rolegate_string) == 0 {
+	// grow calls into C only when a buffer is full (a cgo call costs more
+	// than the whole rewrite below).
+	grow := func(p *unsafe.Pointer, capacity *C.size_t, n int, size C.size_t) bool {
+		return C.size_t(n) <= *capacity || C.rg_grow(p, capacity, C.size_t(n), size) != 0
+	}
+	if !grow((*unsafe.Pointer)(unsafe.Pointer(&m.entries)), &m.entries_cap, len(c.entries),
+		C.sizeof_rolegate_context_entry) ||
+		!grow((*unsafe.Pointer)(unsafe.Pointer(&m.lists)), &m.lists_cap, len(c.lists), C.sizeof_rolegate_string) ||
+		!grow((*unsafe.Pointer)(unsafe.Pointer(&m.groups)), &m.groups_cap, len(c.groups), C.sizeof_rolegate_string) {
 		c.err = errContextMemory
 		return
 	}

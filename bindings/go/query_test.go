@@ -232,3 +232,27 @@ func TestCheckQueryConcurrent(t *testing.T) {
 	close(stop)
 	wg.Wait()
 }
+
+func BenchmarkCheckQuery(b *testing.B) {
+	e := newCond(b)
+	ctx := &rolegate.Context{}
+	defer ctx.Close()
+	fill(ctx, 1)
+	q := &rolegate.Query{Principal: "u", Action: "a/read", Resource: "/s/1", Context: ctx}
+	b.Run("plain Check", func(b *testing.B) {
+		for b.Loop() {
+			e.Check("u", "a/read", "/s/1")
+		}
+	})
+	b.Run("CheckQuery", func(b *testing.B) {
+		for b.Loop() {
+			e.CheckQuery(q)
+		}
+	})
+	b.Run("build+CheckQuery", func(b *testing.B) {
+		for b.Loop() {
+			fill(ctx, 1)
+			e.CheckQuery(q)
+		}
+	})
+}
