@@ -171,6 +171,87 @@ ROLEGATE_EXPORT int32_t rolegate_engine_check(const rolegate_engine* engine, con
                                               size_t action_len, const char* resource,
                                               size_t resource_len, rolegate_decision* out);
 
+/* ---- Queries with a context and asserted groups (SPEC §10-§13, since 0.2) - */
+/* A borrowed string: (data, len), no NUL terminator needed; NULL with len 0
+ * is the empty string, NULL with a non-zero len is invalid. */
+typedef struct rolegate_string {
+  const char* data;
+  size_t len;
+} rolegate_string;
+
+/* Values of rolegate_context_entry.type. */
+#define ROLEGATE_VALUE_STRING 0      /* str[0 .. str_len) */
+#define ROLEGATE_VALUE_NUMBER 1      /* number */
+#define ROLEGATE_VALUE_BOOL 2        /* boolean: 0 false, anything else true */
+#define ROLEGATE_VALUE_STRING_LIST 3 /* list[0 .. list_len): a multi-valued key */
+
+/* One attribute of the request context that conditions read. Only the
+ * fields of `type` are read; the others may hold anything. Keys compare
+ * ASCII case-insensitively; a key given twice (in any case) makes the query
+ * invalid_input. A `type` outside ROLEGATE_VALUE_* is invalid_input too (a
+ * deny with status OK: the query is wrong, not the call). */
+typedef struct rolegate_context_entry {
+  const char* key;
+  size_t key_len;
+  uint32_t type; /* ROLEGATE_VALUE_* */
+  int32_t boolean;
+  const char* str;
+  size_t str_len;
+  double number;
+  const rolegate_string* list;
+  size_t list_len;
+} rolegate_context_entry;
+
+/* Limits of one query (past them the query answers invalid_input): */
+#define ROLEGATE_MAX_CONTEXT_KEYS 1024
+#define ROLEGATE_MAX_CONTEXT_VALUES 256 /* values of one STRING_LIST entry */
+#define ROLEGATE_MAX_CONTEXT_STRING_BYTES 4096
+#define ROLEGATE_MAX_ASSERTED_GROUPS 1024
+
+/* check(principal, action, resource) with asserted groups (ids the caller has
+ * verified the principal belongs to, e.g. a token's `groups` claim) and a
+ * request context. Versioned like rolegate_options: struct_size first, fields
+ * only ever appended; initialise with ROLEGATE_QUERY_INIT or
+ * rolegate_query_init(). Everything it points to is caller-owned and
+ * borrowed for the call only; the library copies and allocates nothing to
+ * read it. A struct_size smaller than the version-0 layout (or over 4096), a
+ * non-zero reserved0, or a NULL
+ * pointer with a non-zero length anywhere (the query's strings, `groups`,
+ * `context`, an entry's key/str/list, a list's strings) is
+ * ROLEGATE_E_INVALID_ARGUMENT and a deny. An empty group id, too many groups
+ * or entries, a duplicate key or a bad `type` is a deny with reason
+ * invalid_input and status OK. */
+typedef struct rolegate_query {
+  uint32_t struct_size; /* sizeof(rolegate_query) as the caller knows it */
+  uint32_t reserved0;   /* must be 0 */
+  const char* principal;
+  size_t principal_len;
+  const char* action;
+  size_t action_len;
+  const char* resource;
+  size_t resource_len;
+  const rolegate_string* groups;
+  size_t groups_len;
+  const rolegate_context_entry* context;
+  size_t context_len;
+} rolegate_query;
+#define ROLEGATE_QUERY_INIT {sizeof(rolegate_query), 0, NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL, 0}
+/* As rolegate_options_init: the version-0 fields only. */
+ROLEGATE_EXPORT void rolegate_query_init(rolegate_query* q);
+
+/* check on the bundle in service, lock-free as rolegate_engine_check. */
+ROLEGATE_EXPORT int32_t rolegate_engine_check_query(const rolegate_engine* engine,
+                                                    const rolegate_query* q,
+                                                    rolegate_decision* out);
+/* explain on the bundle in service. The bundle may be replaced as soon as
+ * the call returns, so the rule id is copied into the caller's buffer
+ * rule_buf (capacity rule_cap; the bundle's string limit, 4096 by default,
+ * always suffices) and out->rule points there. A rule longer than rule_cap:
+ * ROLEGATE_E_INVALID_ARGUMENT and a deny. */
+ROLEGATE_EXPORT int32_t rolegate_engine_explain_query(const rolegate_engine* engine,
+                                                      const rolegate_query* q, char* rule_buf,
+                                                      size_t rule_cap, rolegate_explanation* out);
+
 /* ---- Snapshots: pin one bundle for a request or a batch ----------------- */
 /* Pins the bundle in service. Never NULL for a valid engine. */
 ROLEGATE_EXPORT int32_t rolegate_engine_acquire(const rolegate_engine* engine,
@@ -188,6 +269,15 @@ ROLEGATE_EXPORT int32_t rolegate_snapshot_explain(const rolegate_snapshot* snap,
                                                   const char* action, size_t action_len,
                                                   const char* resource, size_t resource_len,
                                                   rolegate_explanation* out);
+
+/* check and explain with a context and asserted groups (rolegate_query);
+ * explain's rule points into the snapshot, as rolegate_snapshot_explain. */
+ROLEGATE_EXPORT int32_t rolegate_snapshot_check_query(const rolegate_snapshot* snap,
+                                                      const rolegate_query* q,
+                                                      rolegate_decision* out);
+ROLEGATE_EXPORT int32_t rolegate_snapshot_explain_query(const rolegate_snapshot* snap,
+                                                        const rolegate_query* q,
+                                                        rolegate_explanation* out);
 
 /* Id fast path. An id is valid only with the snapshot that issued it.
  * principal_id: a principal the bundle never names gets
@@ -272,6 +362,18 @@ ROLEGATE_EXPORT int32_t rolegate_snapshot_check_workload(const rolegate_snapshot
                                                          const char* resource, size_t resource_len,
                                                          rolegate_resolution* resolution,
                                                          rolegate_explanation* out);
+
+/* check_workload with a context and asserted groups: the action and
+ * resource are q->action and q->resource, the groups and context q's; the
+ * principal is the resolved identity, so q->principal must be empty
+ * (ROLEGATE_E_INVALID_ARGUMENT otherwise). An invalid context or group list
+ * is invalid_input before the identity is resolved (resolution stays
+ * no_identity). */
+ROLEGATE_EXPORT int32_t rolegate_snapshot_check_workload_query(const rolegate_snapshot* snap,
+                                                               const rolegate_workload* w,
+                                                               const rolegate_query* q,
+                                                               rolegate_resolution* resolution,
+                                                               rolegate_explanation* out);
 
 /* ---- Gateway requests (SPEC §5) ------------------------------------------ */
 /* route/action point into the snapshot; resource is copied into the caller's
@@ -457,6 +559,17 @@ ROLEGATE_EXPORT int32_t rolegate_engine_publish_shadow(rolegate_engine* engine, 
                                                        size_t bundle_len, rolegate_error** err);
 /* Removes the shadow (OK without one). */
 ROLEGATE_EXPORT int32_t rolegate_engine_clear_shadow(rolegate_engine* engine);
+/* check_request with a context and asserted groups: the principal, groups
+ * and context are q's; the action and resource come from the route, so
+ * q->action and q->resource must be empty (ROLEGATE_E_INVALID_ARGUMENT
+ * otherwise). An invalid context or group list is invalid_input before
+ * routing (route, action and resource not reached). */
+ROLEGATE_EXPORT int32_t rolegate_snapshot_check_request_query(const rolegate_snapshot* snap,
+                                                              const rolegate_query* q,
+                                                              const char* method, size_t method_len,
+                                                              const char* target, size_t target_len,
+                                                              char* resource_buf, size_t resource_cap,
+                                                              rolegate_request_result* out);
 
 #ifdef __cplusplus
 } /* extern "C" */

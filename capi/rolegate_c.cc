@@ -147,6 +147,145 @@ bool ReadFile(const char* path, size_t path_len, uint64_t max_bytes, std::string
 
 thread_local rolegate::RequestScratch t_request_scratch;
 
+// ---- rolegate_query -> rolegate::Query --------------------------------------
+// The C strings are (data, len) and std::string_view is not laid out the same
+// way, so lists and groups are converted into per-thread scratch arrays that
+// grow once and are reused (no allocation per call once warm). Counts are
+// checked against the query limits before anything is converted, so scratch
+// holds at most kMaxContextKeys entries and kMaxContextKeys *
+// kMaxContextValues list values; past kScratchKeepValues it is released
+// after the call to keep idle threads small.
+struct QueryScratch {
+  std::vector<rolegate::ContextEntry> entries;
+  std::vector<std::string_view> values;  // every list's values, back to back
+  std::vector<std::string_view> groups;
+};
+thread_local QueryScratch t_query_scratch;
+constexpr size_t kScratchKeepValues = 4096;
+
+// Releases oversized scratch when the call is done, whatever way it ends.
+struct ScratchTrim {
+  QueryScratch* s;
+  ~ScratchTrim() {
+    if (s->values.capacity() > kScratchKeepValues) std::vector<std::string_view>().swap(s->values);
+  }
+};
+
+enum class QueryCheck { kOk, kBadArgument, kInvalidInput };
+
+constexpr size_t kQueryV0Size = 88;
+static_assert(sizeof(rolegate_query) == kQueryV0Size, "rolegate_query changed: see the _init note");
+static_assert(sizeof(rolegate_context_entry) == 64, "rolegate_context_entry is part of the ABI");
+static_assert(ROLEGATE_MAX_CONTEXT_KEYS == rolegate::kMaxContextKeys &&
+              ROLEGATE_MAX_CONTEXT_VALUES == rolegate::kMaxContextValues &&
+              ROLEGATE_MAX_CONTEXT_STRING_BYTES == rolegate::kMaxContextStringBytes &&
+              ROLEGATE_MAX_ASSERTED_GROUPS == rolegate::kMaxAssertedGroups);
+static_assert(ROLEGATE_VALUE_STRING_LIST == static_cast<int>(rolegate::ValueType::kStringList));
+
+// Reads the caller's struct (at least version 0, at most a sane size; an
+// unknown newer tail is ignored) into `c`.
+bool ReadQueryStruct(const rolegate_query* in, rolegate_query* c) {
+  if (!in || in->struct_size < kQueryV0Size || in->struct_size > 4096) return false;
+  std::memcpy(c, in, kQueryV0Size);
+  return c->reserved0 == 0;
+}
+
+// First pass: every pointer/length pair, every type, and the counts (so the
+// second pass can size scratch exactly). Over a limit or a bad type is
+// invalid_input; a NULL pointer with a length is a bad argument.
+QueryCheck ValidateContext(const rolegate_query& c, size_t* total_values) {
+  *total_values = 0;
+  if ((c.context == nullptr && c.context_len != 0) || (c.groups == nullptr && c.groups_len != 0))
+    return QueryCheck::kBadArgument;
+  if (c.context_len > rolegate::kMaxContextKeys || c.groups_len > rolegate::kMaxAssertedGroups)
+    return QueryCheck::kInvalidInput;
+  for (size_t i = 0; i < c.groups_len; ++i)
+    if (c.groups[i].data == nullptr && c.groups[i].len != 0) return QueryCheck::kBadArgument;
+  QueryCheck verdict = QueryCheck::kOk;  // a bad argument anywhere outranks invalid_input
+  for (size_t i = 0; i < c.context_len; ++i) {
+    const rolegate_context_entry& e = c.context[i];
+    if (e.key == nullptr && e.key_len != 0) return QueryCheck::kBadArgument;
+    switch (e.type) {
+      case ROLEGATE_VALUE_STRING:
+        if (e.str == nullptr && e.str_len != 0) return QueryCheck::kBadArgument;
+        break;
+      case ROLEGATE_VALUE_NUMBER:
+      case ROLEGATE_VALUE_BOOL:
+        break;
+      case ROLEGATE_VALUE_STRING_LIST:
+        if (e.list == nullptr && e.list_len != 0) return QueryCheck::kBadArgument;
+        if (e.list_len > rolegate::kMaxContextValues) {
+          verdict = QueryCheck::kInvalidInput;
+          break;
+        }
+        for (size_t j = 0; j < e.list_len; ++j)
+          if (e.list[j].data == nullptr && e.list[j].len != 0) return QueryCheck::kBadArgument;
+        *total_values += e.list_len;
+        break;
+      default:
+        verdict = QueryCheck::kInvalidInput;
+    }
+  }
+  return verdict;
+}
+
+std::string_view Sv(const char* p, size_t n) { return p ? std::string_view(p, n) : std::string_view(); }
+
+// Second pass: fill scratch and point `extras` at it. Throws only bad_alloc.
+void ConvertExtras(const rolegate_query& c, size_t total_values, QueryScratch* s,
+                   rolegate::QueryExtras* extras) {
+  s->groups.resize(c.groups_len);
+  for (size_t i = 0; i < c.groups_len; ++i) s->groups[i] = Sv(c.groups[i].data, c.groups[i].len);
+  s->entries.resize(c.context_len);
+  s->values.resize(total_values);
+  size_t next = 0;
+  for (size_t i = 0; i < c.context_len; ++i) {
+    const rolegate_context_entry& in = c.context[i];
+    rolegate::ContextEntry& out = s->entries[i];
+    out = rolegate::ContextEntry();
+    out.key = Sv(in.key, in.key_len);
+    out.type = static_cast<rolegate::ValueType>(in.type);
+    out.str = in.type == ROLEGATE_VALUE_STRING ? Sv(in.str, in.str_len) : std::string_view();
+    out.number = in.type == ROLEGATE_VALUE_NUMBER ? in.number : 0;
+    out.boolean = in.type == ROLEGATE_VALUE_BOOL && in.boolean != 0;
+    if (in.type == ROLEGATE_VALUE_STRING_LIST) {
+      out.list = s->values.data() + next;
+      out.list_size = in.list_len;
+      for (size_t j = 0; j < in.list_len; ++j) s->values[next++] = Sv(in.list[j].data, in.list[j].len);
+    }
+  }
+  extras->groups = {s->groups.data(), s->groups.size()};
+  extras->context = {s->entries.data(), s->entries.size()};
+}
+
+// The whole conversion. kOk fills `c` (the caller's struct, version 0) and
+// `extras`; principal/action/resource are left to the caller to view.
+QueryCheck ToExtras(const rolegate_query* in, rolegate_query* c, rolegate::QueryExtras* extras) {
+  if (!ReadQueryStruct(in, c)) return QueryCheck::kBadArgument;
+  size_t total_values = 0;
+  QueryCheck v = ValidateContext(*c, &total_values);
+  if (v != QueryCheck::kOk) return v;
+  ConvertExtras(*c, total_values, &t_query_scratch, extras);
+  return QueryCheck::kOk;
+}
+
+// As ToExtras, plus the three strings into a full rolegate::Query.
+QueryCheck ToQuery(const rolegate_query* in, rolegate::Query* q) {
+  rolegate_query c;
+  rolegate::QueryExtras extras;
+  QueryCheck v = ToExtras(in, &c, &extras);
+  if (v == QueryCheck::kBadArgument) return v;
+  if (!View(c.principal, c.principal_len, &q->principal) || !View(c.action, c.action_len, &q->action) ||
+      !View(c.resource, c.resource_len, &q->resource))
+    return QueryCheck::kBadArgument;
+  q->groups = extras.groups;
+  q->context = extras.context;
+  return v;
+}
+
+// The status for a conversion that did not give kOk (the decision stays deny).
+int32_t NotOk(QueryCheck v) { return v == QueryCheck::kBadArgument ? ROLEGATE_E_INVALID_ARGUMENT : ROLEGATE_OK; }
+
 }  // namespace
 
 extern "C" {
@@ -196,6 +335,12 @@ void rolegate_options_init(rolegate_options* opts) {
   if (!opts) return;
   std::memset(opts, 0, kOptionsV0Size);
   opts->struct_size = kOptionsV0Size;
+}
+
+void rolegate_query_init(rolegate_query* q) {
+  if (!q) return;
+  std::memset(q, 0, kQueryV0Size);
+  q->struct_size = kQueryV0Size;
 }
 
 void rolegate_workload_init(rolegate_workload* w) {
@@ -528,6 +673,180 @@ int32_t rolegate_snapshot_check_request(const rolegate_snapshot* snap, const cha
     return ROLEGATE_E_NO_MEMORY;
   } catch (...) {
     ClearExplanation(&out->check);
+    return ROLEGATE_E_INTERNAL;
+  }
+}
+
+// ---- Queries with a context and asserted groups ------------------------------
+// Each converts the query (ToQuery: a bad argument is an error, an invalid
+// context an OK deny), then asks the core, which re-validates the context
+// against the limits and keys itself. Every exception stays on this side.
+
+int32_t rolegate_engine_check_query(const rolegate_engine* engine, const rolegate_query* q,
+                                    rolegate_decision* out) {
+  Deny(out);
+  if (!engine || !out || !q) return ROLEGATE_E_INVALID_ARGUMENT;
+  try {
+    ScratchTrim trim{&t_query_scratch};
+    rolegate::Query query;
+    QueryCheck v = ToQuery(q, &query);
+    if (v != QueryCheck::kOk) return NotOk(v);
+    Put(engine->rep->Check(query), out);
+    return ROLEGATE_OK;
+  } catch (const std::bad_alloc&) {
+    Deny(out);
+    return ROLEGATE_E_NO_MEMORY;
+  } catch (...) {
+    Deny(out);
+    return ROLEGATE_E_INTERNAL;
+  }
+}
+
+int32_t rolegate_snapshot_check_query(const rolegate_snapshot* snap, const rolegate_query* q,
+                                      rolegate_decision* out) {
+  Deny(out);
+  if (!snap || !out || !q) return ROLEGATE_E_INVALID_ARGUMENT;
+  try {
+    ScratchTrim trim{&t_query_scratch};
+    rolegate::Query query;
+    QueryCheck v = ToQuery(q, &query);
+    if (v != QueryCheck::kOk) return NotOk(v);
+    Put(snap->rep->Check(query), out);
+    return ROLEGATE_OK;
+  } catch (const std::bad_alloc&) {
+    Deny(out);
+    return ROLEGATE_E_NO_MEMORY;
+  } catch (...) {
+    Deny(out);
+    return ROLEGATE_E_INTERNAL;
+  }
+}
+
+int32_t rolegate_snapshot_explain_query(const rolegate_snapshot* snap, const rolegate_query* q,
+                                        rolegate_explanation* out) {
+  ClearExplanation(out);
+  if (!snap || !out || !q) return ROLEGATE_E_INVALID_ARGUMENT;
+  try {
+    ScratchTrim trim{&t_query_scratch};
+    rolegate::Query query;
+    QueryCheck v = ToQuery(q, &query);
+    if (v != QueryCheck::kOk) return NotOk(v);
+    PutExplanation(snap->rep->Explain(query), out);
+    return ROLEGATE_OK;
+  } catch (const std::bad_alloc&) {
+    ClearExplanation(out);
+    return ROLEGATE_E_NO_MEMORY;
+  } catch (...) {
+    ClearExplanation(out);
+    return ROLEGATE_E_INTERNAL;
+  }
+}
+
+int32_t rolegate_engine_explain_query(const rolegate_engine* engine, const rolegate_query* q, char* rule_buf,
+                                      size_t rule_cap, rolegate_explanation* out) {
+  ClearExplanation(out);
+  if (!engine || !out || !q || (rule_buf == nullptr && rule_cap != 0)) return ROLEGATE_E_INVALID_ARGUMENT;
+  try {
+    ScratchTrim trim{&t_query_scratch};
+    rolegate::Query query;
+    QueryCheck v = ToQuery(q, &query);
+    if (v != QueryCheck::kOk) return NotOk(v);
+    // Copy the rule while the hazard slot still protects the Policy it views.
+    const bool fits = engine->rep->With([&](const rolegate::Policy& p) {
+      rolegate::Explanation e = p.Explain(query);
+      if (e.rule.size() > rule_cap) return false;
+      if (!e.rule.empty()) std::memcpy(rule_buf, e.rule.data(), e.rule.size());
+      PutExplanation(e, out);
+      if (!e.rule.empty()) out->rule = rule_buf;
+      return true;
+    });
+    return fits ? ROLEGATE_OK : ROLEGATE_E_INVALID_ARGUMENT;  // not fitting: stays deny
+  } catch (const std::bad_alloc&) {
+    ClearExplanation(out);
+    return ROLEGATE_E_NO_MEMORY;
+  } catch (...) {
+    ClearExplanation(out);
+    return ROLEGATE_E_INTERNAL;
+  }
+}
+
+int32_t rolegate_snapshot_check_workload_query(const rolegate_snapshot* snap, const rolegate_workload* w,
+                                               const rolegate_query* q, rolegate_resolution* resolution,
+                                               rolegate_explanation* out) {
+  ClearResolution(resolution);
+  ClearExplanation(out);
+  rolegate::WorkloadQuery wq;
+  if (!snap || !out || !resolution || !q || !ToWorkload(w, &wq)) return ROLEGATE_E_INVALID_ARGUMENT;
+  try {
+    ScratchTrim trim{&t_query_scratch};
+    rolegate_query c;
+    rolegate::QueryExtras extras;
+    QueryCheck v = ToExtras(q, &c, &extras);
+    std::string_view a, r;
+    if (v == QueryCheck::kBadArgument || c.principal_len != 0 || !View(c.action, c.action_len, &a) ||
+        !View(c.resource, c.resource_len, &r))
+      return ROLEGATE_E_INVALID_ARGUMENT;
+    if (v != QueryCheck::kOk) return ROLEGATE_OK;  // invalid_input, before resolving
+    rolegate::WorkloadExplanation e = snap->rep->CheckWorkload(wq, a, r, extras);
+    PutResolution(e.resolution, resolution);
+    PutExplanation(e.check, out);
+    return ROLEGATE_OK;
+  } catch (const std::bad_alloc&) {
+    ClearResolution(resolution);
+    ClearExplanation(out);
+    return ROLEGATE_E_NO_MEMORY;
+  } catch (...) {
+    ClearResolution(resolution);
+    ClearExplanation(out);
+    return ROLEGATE_E_INTERNAL;
+  }
+}
+
+static void ClearRequestResult(rolegate_request_result* out) {
+  if (!out) return;
+  ClearExplanation(&out->check);
+  out->route = out->action = nullptr;
+  out->route_len = out->action_len = out->resource_len = 0;
+}
+
+static void PutRequest(const rolegate::RequestExplanation& e, char* resource_buf, rolegate_request_result* out) {
+  PutExplanation(e.check, &out->check);
+  out->route = e.route.empty() ? nullptr : e.route.data();
+  out->route_len = e.route.size();
+  out->action = e.action.empty() ? nullptr : e.action.data();
+  out->action_len = e.action.size();
+  if (!e.resource.empty()) std::memcpy(resource_buf, e.resource.data(), e.resource.size());
+  out->resource_len = e.resource.size();
+}
+
+int32_t rolegate_snapshot_check_request_query(const rolegate_snapshot* snap, const rolegate_query* q,
+                                              const char* method, size_t method_len, const char* target,
+                                              size_t target_len, char* resource_buf, size_t resource_cap,
+                                              rolegate_request_result* out) {
+  ClearRequestResult(out);
+  std::string_view m, t;
+  if (!snap || !out || !q || (resource_buf == nullptr && resource_cap != 0) || !View(method, method_len, &m) ||
+      !View(target, target_len, &t))
+    return ROLEGATE_E_INVALID_ARGUMENT;
+  try {
+    ScratchTrim trim{&t_query_scratch};
+    rolegate_query c;
+    rolegate::QueryExtras extras;
+    QueryCheck v = ToExtras(q, &c, &extras);
+    std::string_view p;
+    if (v == QueryCheck::kBadArgument || c.action_len != 0 || c.resource_len != 0 ||
+        !View(c.principal, c.principal_len, &p))
+      return ROLEGATE_E_INVALID_ARGUMENT;
+    if (v != QueryCheck::kOk) return ROLEGATE_OK;  // invalid_input, before routing
+    rolegate::RequestExplanation e = snap->rep->CheckRequest(p, m, t, &t_request_scratch, extras);
+    if (e.resource.size() > resource_cap) return ROLEGATE_E_INVALID_ARGUMENT;  // stays deny
+    PutRequest(e, resource_buf, out);
+    return ROLEGATE_OK;
+  } catch (const std::bad_alloc&) {
+    ClearRequestResult(out);
+    return ROLEGATE_E_NO_MEMORY;
+  } catch (...) {
+    ClearRequestResult(out);
     return ROLEGATE_E_INTERNAL;
   }
 }

@@ -372,6 +372,322 @@ static void test_snapshot_paths(void) {
   rolegate_engine_free(e);
 }
 
+/* ---- rolegate_query: context and asserted groups ------------------------- */
+
+static const char kCond[] =
+    "{\"version\":1,\"actions\":[{\"name\":\"a/read\"}],"
+    "\"roles\":[{\"id\":\"r\",\"actions\":[\"a/read\"]}],"
+    "\"assignments\":[{\"id\":\"g1\",\"principal\":\"group:eng\",\"role\":\"r\",\"scope\":\"/g\"}],"
+    "\"statements\":[{\"id\":\"s1\",\"principal\":\"u\",\"effect\":\"Allow\",\"actions\":[\"a/read\"],"
+    "\"resources\":[\"/s/*\"],\"condition\":{\"StringEquals\":{\"aws:RequestedRegion\":\"us-west-2\"},"
+    "\"NumericLessThanEquals\":{\"n\":10},\"Bool\":{\"b\":true},"
+    "\"ForAnyValue:StringEquals\":{\"tags\":[\"t1\"]}}},"
+    "{\"id\":\"s2\",\"principal\":\"arn:w\",\"effect\":\"Allow\",\"actions\":[\"a/read\"],"
+    "\"resources\":[\"/s/*\"],\"condition\":{\"StringEquals\":{\"k\":\"v\"}}}],"
+    "\"clouds\":[{\"id\":\"c\",\"default_identity\":\"arn:w\"}],"
+    "\"routes\":[{\"id\":\"rt\",\"method\":\"GET\",\"path\":\"/r/(?P<x>[^/]+)\",\"action\":\"a/read\","
+    "\"scope\":\"/s/{x}\"}]}";
+
+static rolegate_string kTags[] = {{"t0", 2}, {"t1", 2}};
+
+/* The context under which s1 holds: four entries, one of each type. */
+static void good_context(rolegate_context_entry* c) {
+  memset(c, 0, 4 * sizeof(*c));
+  c[0].key = "AWS:RequestedRegion"; /* keys ignore case */
+  c[0].key_len = strlen(c[0].key);
+  c[0].type = ROLEGATE_VALUE_STRING;
+  c[0].str = "us-west-2";
+  c[0].str_len = 9;
+  c[1].key = "n";
+  c[1].key_len = 1;
+  c[1].type = ROLEGATE_VALUE_NUMBER;
+  c[1].number = 3.5;
+  c[2].key = "b";
+  c[2].key_len = 1;
+  c[2].type = ROLEGATE_VALUE_BOOL;
+  c[2].boolean = 1;
+  c[3].key = "tags";
+  c[3].key_len = 4;
+  c[3].type = ROLEGATE_VALUE_STRING_LIST;
+  c[3].list = kTags;
+  c[3].list_len = 2;
+}
+
+static rolegate_query make_query(const char* principal, const char* resource) {
+  rolegate_query q = ROLEGATE_QUERY_INIT;
+  q.principal = principal;
+  q.principal_len = strlen(principal);
+  q.action = "a/read";
+  q.action_len = 6;
+  q.resource = resource;
+  q.resource_len = strlen(resource);
+  return q;
+}
+
+static int decides(const rolegate_snapshot* s, const rolegate_query* q, int allowed, int reason) {
+  rolegate_decision d = {1, 0};
+  return rolegate_snapshot_check_query(s, q, &d) == ROLEGATE_OK && d.allowed == allowed && d.reason == reason;
+}
+
+static void test_query_init(void) {
+  rolegate_query q;
+  memset(&q, 0xAB, sizeof(q));
+  rolegate_query_init(&q);
+  EXPECT(q.struct_size == sizeof(rolegate_query) && q.principal == NULL && q.context_len == 0 && q.groups == NULL);
+  rolegate_query_init(NULL); /* no-op */
+  rolegate_query i = ROLEGATE_QUERY_INIT;
+  EXPECT(i.struct_size == sizeof(rolegate_query) && i.reserved0 == 0);
+}
+
+static void test_query_conditions(void) {
+  rolegate_engine* e = NULL;
+  EXPECT(rolegate_engine_new(NULL, S(kCond), &e, NULL) == ROLEGATE_OK);
+  rolegate_snapshot* s = NULL;
+  EXPECT(rolegate_engine_acquire(e, &s) == ROLEGATE_OK);
+  rolegate_context_entry c[4];
+  good_context(c);
+  rolegate_query q = make_query("u", "/s/1");
+  EXPECT(decides(s, &q, 0, ROLEGATE_REASON_CONDITION_NOT_MET)); /* no context */
+  EXPECT(strcmp(rolegate_reason_name(ROLEGATE_REASON_CONDITION_NOT_MET), "condition_not_met") == 0);
+  q.context = c;
+  q.context_len = 4;
+  EXPECT(decides(s, &q, 1, ROLEGATE_REASON_STATEMENT));
+  /* Fields of other types are not read: garbage in them changes nothing. */
+  c[1].str = (const char*)1;
+  c[1].str_len = 99;
+  c[0].number = -1;
+  EXPECT(decides(s, &q, 1, ROLEGATE_REASON_STATEMENT));
+  c[1].number = 11; /* NumericLessThanEquals 10 fails */
+  EXPECT(decides(s, &q, 0, ROLEGATE_REASON_CONDITION_NOT_MET));
+  good_context(c);
+  c[2].boolean = 0;
+  EXPECT(decides(s, &q, 0, ROLEGATE_REASON_CONDITION_NOT_MET));
+  good_context(c);
+  q.context_len = 3; /* without the tags */
+  EXPECT(decides(s, &q, 0, ROLEGATE_REASON_CONDITION_NOT_MET));
+  q.context_len = 4;
+  /* The engine path and explain agree. */
+  rolegate_decision d = {1, 0};
+  EXPECT(rolegate_engine_check_query(e, &q, &d) == ROLEGATE_OK && d.allowed == 1);
+  rolegate_explanation x;
+  EXPECT(rolegate_snapshot_explain_query(s, &q, &x) == ROLEGATE_OK && x.decision.allowed && x.rule_len == 2 &&
+         memcmp(x.rule, "s1", 2) == 0 && x.kind == 3);
+  char rule[16];
+  memset(&x, 0, sizeof(x));
+  EXPECT(rolegate_engine_explain_query(e, &q, rule, sizeof(rule), &x) == ROLEGATE_OK && x.decision.allowed &&
+         x.rule == rule && x.rule_len == 2 && memcmp(rule, "s1", 2) == 0);
+  EXPECT(rolegate_engine_explain_query(e, &q, rule, 1, &x) == ROLEGATE_E_INVALID_ARGUMENT && !x.decision.allowed);
+  EXPECT(rolegate_engine_explain_query(e, &q, NULL, 4, &x) == ROLEGATE_E_INVALID_ARGUMENT && !x.decision.allowed);
+  q.context_len = 0;
+  EXPECT(rolegate_engine_explain_query(e, &q, NULL, 0, &x) == ROLEGATE_OK && !x.decision.allowed &&
+         x.decision.reason == ROLEGATE_REASON_CONDITION_NOT_MET && x.rule_len == 0);
+  /* Two keys equal ignoring case: invalid_input. */
+  q.context_len = 4;
+  c[1].key = "AWS:REQUESTEDREGION";
+  c[1].key_len = strlen(c[1].key);
+  EXPECT(decides(s, &q, 0, ROLEGATE_REASON_INVALID_INPUT));
+  rolegate_snapshot_release(s);
+  rolegate_engine_free(e);
+}
+
+static void test_query_bad_input(void) {
+  rolegate_engine* e = NULL;
+  EXPECT(rolegate_engine_new(NULL, S(kCond), &e, NULL) == ROLEGATE_OK);
+  rolegate_snapshot* s = NULL;
+  EXPECT(rolegate_engine_acquire(e, &s) == ROLEGATE_OK);
+  rolegate_context_entry c[4];
+  good_context(c);
+  rolegate_query q = make_query("u", "/s/1");
+  q.context = c;
+  q.context_len = 4;
+  rolegate_decision d = {1, 0};
+  rolegate_explanation x;
+  /* NULL handles and outputs. */
+  EXPECT(rolegate_engine_check_query(NULL, &q, &d) == ROLEGATE_E_INVALID_ARGUMENT && !d.allowed);
+  EXPECT(rolegate_snapshot_check_query(NULL, &q, &d) == ROLEGATE_E_INVALID_ARGUMENT);
+  EXPECT(rolegate_snapshot_check_query(s, NULL, &d) == ROLEGATE_E_INVALID_ARGUMENT);
+  EXPECT(rolegate_snapshot_check_query(s, &q, NULL) == ROLEGATE_E_INVALID_ARGUMENT);
+  EXPECT(rolegate_snapshot_explain_query(NULL, &q, &x) == ROLEGATE_E_INVALID_ARGUMENT && !x.decision.allowed);
+  EXPECT(rolegate_engine_explain_query(NULL, &q, NULL, 0, &x) == ROLEGATE_E_INVALID_ARGUMENT);
+  /* struct_size too small, absurd, or reserved field set. */
+  q.struct_size = sizeof(rolegate_query) - 1;
+  d.allowed = 1;
+  EXPECT(rolegate_snapshot_check_query(s, &q, &d) == ROLEGATE_E_INVALID_ARGUMENT && !d.allowed);
+  q.struct_size = 0;
+  EXPECT(rolegate_engine_check_query(e, &q, &d) == ROLEGATE_E_INVALID_ARGUMENT);
+  q.struct_size = 1u << 20;
+  EXPECT(rolegate_snapshot_check_query(s, &q, &d) == ROLEGATE_E_INVALID_ARGUMENT);
+  q.struct_size = sizeof(rolegate_query);
+  q.reserved0 = 1;
+  EXPECT(rolegate_snapshot_check_query(s, &q, &d) == ROLEGATE_E_INVALID_ARGUMENT);
+  q.reserved0 = 0;
+  EXPECT(decides(s, &q, 1, ROLEGATE_REASON_STATEMENT));
+  /* NULL with a non-zero length, anywhere: an error and a deny. */
+  q.context = NULL;
+  EXPECT(rolegate_snapshot_check_query(s, &q, &d) == ROLEGATE_E_INVALID_ARGUMENT && !d.allowed);
+  q.context = c;
+  c[0].key = NULL;
+  EXPECT(rolegate_snapshot_check_query(s, &q, &d) == ROLEGATE_E_INVALID_ARGUMENT);
+  good_context(c);
+  c[0].str = NULL;
+  EXPECT(rolegate_snapshot_check_query(s, &q, &d) == ROLEGATE_E_INVALID_ARGUMENT);
+  good_context(c);
+  c[3].list = NULL;
+  EXPECT(rolegate_snapshot_check_query(s, &q, &d) == ROLEGATE_E_INVALID_ARGUMENT);
+  good_context(c);
+  rolegate_string bad_list[] = {{"a", 1}, {NULL, 3}};
+  c[3].list = bad_list;
+  EXPECT(rolegate_snapshot_check_query(s, &q, &d) == ROLEGATE_E_INVALID_ARGUMENT);
+  good_context(c);
+  q.principal = NULL;
+  EXPECT(rolegate_snapshot_check_query(s, &q, &d) == ROLEGATE_E_INVALID_ARGUMENT);
+  q.principal = "u";
+  q.groups = NULL;
+  q.groups_len = 1;
+  EXPECT(rolegate_snapshot_check_query(s, &q, &d) == ROLEGATE_E_INVALID_ARGUMENT);
+  rolegate_string bad_groups[] = {{NULL, 2}};
+  q.groups = bad_groups;
+  EXPECT(rolegate_snapshot_check_query(s, &q, &d) == ROLEGATE_E_INVALID_ARGUMENT);
+  q.groups = NULL;
+  q.groups_len = 0;
+  /* A bad type: the query is invalid (status OK, deny invalid_input). */
+  c[1].type = 4;
+  EXPECT(decides(s, &q, 0, ROLEGATE_REASON_INVALID_INPUT));
+  c[1].type = 0xFFFFFFFFu;
+  EXPECT(decides(s, &q, 0, ROLEGATE_REASON_INVALID_INPUT));
+  good_context(c);
+  /* Over the limits: invalid_input, nothing truncated. */
+  static rolegate_context_entry many[ROLEGATE_MAX_CONTEXT_KEYS + 1];
+  static char keys[ROLEGATE_MAX_CONTEXT_KEYS + 1][8];
+  for (int i = 0; i <= ROLEGATE_MAX_CONTEXT_KEYS; i++) {
+    snprintf(keys[i], sizeof(keys[i]), "k%d", i);
+    memset(&many[i], 0, sizeof(many[i]));
+    many[i].key = keys[i];
+    many[i].key_len = strlen(keys[i]);
+    many[i].type = ROLEGATE_VALUE_BOOL;
+  }
+  q.context = many;
+  q.context_len = ROLEGATE_MAX_CONTEXT_KEYS;
+  EXPECT(decides(s, &q, 0, ROLEGATE_REASON_CONDITION_NOT_MET));
+  q.context_len = ROLEGATE_MAX_CONTEXT_KEYS + 1;
+  EXPECT(decides(s, &q, 0, ROLEGATE_REASON_INVALID_INPUT));
+  static rolegate_string values[ROLEGATE_MAX_CONTEXT_VALUES + 1];
+  for (int i = 0; i <= ROLEGATE_MAX_CONTEXT_VALUES; i++) values[i].data = "t1", values[i].len = 2;
+  good_context(c);
+  c[3].list = values;
+  c[3].list_len = ROLEGATE_MAX_CONTEXT_VALUES;
+  q.context = c;
+  q.context_len = 4;
+  EXPECT(decides(s, &q, 1, ROLEGATE_REASON_STATEMENT));
+  c[3].list_len = ROLEGATE_MAX_CONTEXT_VALUES + 1;
+  EXPECT(decides(s, &q, 0, ROLEGATE_REASON_INVALID_INPUT));
+  static char big[ROLEGATE_MAX_CONTEXT_STRING_BYTES + 1];
+  memset(big, 'x', sizeof(big));
+  good_context(c);
+  c[0].str = big;
+  c[0].str_len = sizeof(big);
+  EXPECT(decides(s, &q, 0, ROLEGATE_REASON_INVALID_INPUT));
+  rolegate_snapshot_release(s);
+  rolegate_engine_free(e);
+}
+
+static void test_query_groups(void) {
+  rolegate_engine* e = NULL;
+  EXPECT(rolegate_engine_new(NULL, S(kCond), &e, NULL) == ROLEGATE_OK);
+  rolegate_snapshot* s = NULL;
+  EXPECT(rolegate_engine_acquire(e, &s) == ROLEGATE_OK);
+  rolegate_query q = make_query("v", "/g/1");
+  EXPECT(decides(s, &q, 0, ROLEGATE_REASON_NO_GRANT));
+  rolegate_string g[] = {{"group:other", 11}, {"group:eng", 9}};
+  q.groups = g;
+  q.groups_len = 2;
+  EXPECT(decides(s, &q, 1, ROLEGATE_REASON_GRANT));
+  rolegate_decision d;
+  EXPECT(rolegate_engine_check_query(e, &q, &d) == ROLEGATE_OK && d.allowed && d.reason == ROLEGATE_REASON_GRANT);
+  rolegate_string empty[] = {{"group:eng", 9}, {NULL, 0}};
+  q.groups = empty;
+  EXPECT(decides(s, &q, 0, ROLEGATE_REASON_INVALID_INPUT));
+  static rolegate_string many[ROLEGATE_MAX_ASSERTED_GROUPS + 1];
+  for (int i = 0; i <= ROLEGATE_MAX_ASSERTED_GROUPS; i++) many[i].data = "group:eng", many[i].len = 9;
+  q.groups = many;
+  q.groups_len = ROLEGATE_MAX_ASSERTED_GROUPS + 1;
+  EXPECT(decides(s, &q, 0, ROLEGATE_REASON_INVALID_INPUT));
+  rolegate_snapshot_release(s);
+  rolegate_engine_free(e);
+}
+
+static void test_query_workload_and_request(void) {
+  rolegate_engine* e = NULL;
+  EXPECT(rolegate_engine_new(NULL, S(kCond), &e, NULL) == ROLEGATE_OK);
+  rolegate_snapshot* s = NULL;
+  EXPECT(rolegate_engine_acquire(e, &s) == ROLEGATE_OK);
+  rolegate_context_entry kv;
+  memset(&kv, 0, sizeof(kv));
+  kv.key = "K";
+  kv.key_len = 1;
+  kv.type = ROLEGATE_VALUE_STRING;
+  kv.str = "v";
+  kv.str_len = 1;
+  rolegate_workload w = ROLEGATE_WORKLOAD_INIT;
+  w.cloud = "c", w.cloud_len = 1, w.project = "p", w.project_len = 1, w.user = "u", w.user_len = 1;
+  rolegate_query q = make_query("", "/s/1");
+  q.principal = NULL;
+  q.principal_len = 0;
+  rolegate_resolution res;
+  rolegate_explanation x;
+  EXPECT(rolegate_snapshot_check_workload_query(s, &w, &q, &res, &x) == ROLEGATE_OK && !x.decision.allowed &&
+         x.decision.reason == ROLEGATE_REASON_CONDITION_NOT_MET && res.identity_len == 5);
+  q.context = &kv;
+  q.context_len = 1;
+  EXPECT(rolegate_snapshot_check_workload_query(s, &w, &q, &res, &x) == ROLEGATE_OK && x.decision.allowed &&
+         x.rule_len == 2 && memcmp(x.rule, "s2", 2) == 0);
+  kv.type = 9; /* invalid before resolving */
+  EXPECT(rolegate_snapshot_check_workload_query(s, &w, &q, &res, &x) == ROLEGATE_OK && !x.decision.allowed &&
+         x.decision.reason == ROLEGATE_REASON_INVALID_INPUT && res.identity_len == 0);
+  kv.type = ROLEGATE_VALUE_STRING;
+  q.principal = "u", q.principal_len = 1; /* the principal is the resolved identity */
+  EXPECT(rolegate_snapshot_check_workload_query(s, &w, &q, &res, &x) == ROLEGATE_E_INVALID_ARGUMENT &&
+         !x.decision.allowed);
+  EXPECT(rolegate_snapshot_check_workload_query(s, NULL, &q, &res, &x) == ROLEGATE_E_INVALID_ARGUMENT);
+  EXPECT(rolegate_snapshot_check_workload_query(s, &w, NULL, &res, &x) == ROLEGATE_E_INVALID_ARGUMENT);
+
+  /* check_request: q's principal, groups and context; action/resource empty. */
+  rolegate_context_entry c[4];
+  good_context(c);
+  rolegate_query rq = ROLEGATE_QUERY_INIT;
+  rq.principal = "u", rq.principal_len = 1;
+  rolegate_request_result rr;
+  char buf[64];
+  EXPECT(rolegate_snapshot_check_request_query(s, &rq, S("GET"), S("/r/1"), buf, sizeof(buf), &rr) == ROLEGATE_OK &&
+         !rr.check.decision.allowed && rr.check.decision.reason == ROLEGATE_REASON_CONDITION_NOT_MET &&
+         rr.route_len == 2 && rr.resource_len == 4);
+  rq.context = c;
+  rq.context_len = 4;
+  EXPECT(rolegate_snapshot_check_request_query(s, &rq, S("GET"), S("/r/1"), buf, sizeof(buf), &rr) == ROLEGATE_OK &&
+         rr.check.decision.allowed && rr.resource_len == 4 && memcmp(buf, "/s/1", 4) == 0);
+  EXPECT(rolegate_snapshot_check_request_query(s, &rq, S("GET"), S("/r/1"), buf, 2, &rr) ==
+             ROLEGATE_E_INVALID_ARGUMENT && !rr.check.decision.allowed);
+  rq.action = "a/read", rq.action_len = 6;
+  EXPECT(rolegate_snapshot_check_request_query(s, &rq, S("GET"), S("/r/1"), buf, sizeof(buf), &rr) ==
+             ROLEGATE_E_INVALID_ARGUMENT && !rr.check.decision.allowed);
+  rq.action = NULL, rq.action_len = 0;
+  c[0].type = 7;
+  EXPECT(rolegate_snapshot_check_request_query(s, &rq, S("GET"), S("/r/1"), buf, sizeof(buf), &rr) == ROLEGATE_OK &&
+         !rr.check.decision.allowed && rr.check.decision.reason == ROLEGATE_REASON_INVALID_INPUT && rr.route_len == 0);
+  EXPECT(rolegate_snapshot_check_request_query(NULL, &rq, S("GET"), S("/r/1"), buf, sizeof(buf), &rr) ==
+         ROLEGATE_E_INVALID_ARGUMENT);
+  EXPECT(rolegate_snapshot_check_request_query(s, &rq, NULL, 3, S("/r/1"), buf, sizeof(buf), &rr) ==
+         ROLEGATE_E_INVALID_ARGUMENT);
+  /* The old entry points are unchanged: no context is an empty one. */
+  rolegate_decision d;
+  EXPECT(rolegate_snapshot_check(s, S("u"), S("a/read"), S("/s/1"), &d) == ROLEGATE_OK && !d.allowed &&
+         d.reason == ROLEGATE_REASON_CONDITION_NOT_MET);
+  EXPECT(rolegate_engine_check(e, S("v"), S("a/read"), S("/g/1"), &d) == ROLEGATE_OK && !d.allowed &&
+         d.reason == ROLEGATE_REASON_NO_GRANT);
+  rolegate_snapshot_release(s);
+  rolegate_engine_free(e);
+}
+
 int main(void) {
   test_versions();
   test_engine_check();
@@ -379,6 +695,11 @@ int main(void) {
   test_options();
   test_publish();
   test_snapshot_paths();
+  test_query_init();
+  test_query_conditions();
+  test_query_bad_input();
+  test_query_groups();
+  test_query_workload_and_request();
   printf("%d passed, %d failed\n", passed, failed);
   return failed ? 1 : 0;
 }

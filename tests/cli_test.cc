@@ -967,3 +967,191 @@ TEST(CliValidate, ADirectoryIsNotABundle) {
 }
 
 }  // namespace
+
+// ---------------------------------------------------------------------------
+// "context" and "groups" (SPEC §7, §10, §13)
+// ---------------------------------------------------------------------------
+
+namespace ctx {
+
+// A statement that holds only with a context, a route and a cloud to reach it
+// through check_request and check_workload, and a grant to a group.
+const char kBundle[] = R"json({"version":1,"actions":[{"name":"a/read"}],
+  "roles":[{"id":"r","actions":["a/read"]}],
+  "assignments":[{"id":"g1","principal":"group:eng","role":"r","scope":"/g"}],
+  "statements":[
+    {"id":"s1","principal":"u","effect":"Allow","actions":["a/read"],"resources":["/s/*"],
+     "condition":{"StringEquals":{"aws:RequestedRegion":"us-west-2"},
+                  "NumericLessThanEquals":{"n":10},"Bool":{"b":true},
+                  "ForAnyValue:StringEquals":{"tags":["t1"]}}},
+    {"id":"s2","principal":"arn:w","effect":"Allow","actions":["a/read"],"resources":["/s/*"],
+     "condition":{"StringEquals":{"k":"v"}}}],
+  "clouds":[{"id":"c","default_identity":"arn:w"}],
+  "routes":[{"id":"rt","method":"GET","path":"/r/(?P<x>[^/]+)","action":"a/read","scope":"/s/{x}"}]})json";
+
+std::string Path() { return WriteTemp("context.json", kBundle); }
+
+std::string CheckWith(const std::string& principal, const std::string& resource, const std::string& tail) {
+  return R"({"op":"check","principal":)" + Q(principal) + R"(,"action":"a/read","resource":)" + Q(resource) +
+         tail + "}";
+}
+
+const std::string kGood =
+    R"(,"context":{"aws:RequestedRegion":"us-west-2","n":3,"b":true,"tags":["t0","t1"]})";
+
+// A context of `n` keys k0..k(n-1).
+std::string ManyKeys(size_t n) {
+  std::string s = R"(,"context":{)";
+  for (size_t i = 0; i < n; ++i) s += (i ? "," : "") + Q("k" + std::to_string(i)) + ":\"v\"";
+  return s + "}";
+}
+
+}  // namespace ctx
+
+TEST(CliContext, ConditionHoldsOnlyWithTheRightContext) {
+  auto a = Check({ctx::CheckWith("u", "/s/1", ctx::kGood), ctx::CheckWith("u", "/s/1", ""),
+                  ctx::CheckWith("u", "/s/1", R"(,"context":{"aws:RequestedRegion":"eu-west-1","n":3,"b":true,"tags":["t1"]})")},
+                 {"--bundle", ctx::Path()});
+  ASSERT_EQ(a.size(), 3u);
+  ExpectCheck(a[0], "allow", "statement", "s1");
+  ExpectCheck(a[1], "deny", "condition_not_met", kNull);
+  ExpectCheck(a[2], "deny", "condition_not_met", kNull);
+}
+
+TEST(CliContext, ValuesAreStringsNumbersBooleansAndStringArrays) {
+  // Numbers stay doubles (3.5 <= 10), booleans are JSON booleans, a list is multi-valued.
+  auto a = Check({ctx::CheckWith("u", "/s/1",
+                                 R"(,"context":{"aws:RequestedRegion":"us-west-2","n":3.5,"b":true,"tags":["t1"]})"),
+                  ctx::CheckWith("u", "/s/1",
+                                 R"(,"context":{"aws:RequestedRegion":"us-west-2","n":10.5,"b":true,"tags":["t1"]})"),
+                  ctx::CheckWith("u", "/s/1",
+                                 R"(,"context":{"aws:RequestedRegion":"us-west-2","n":3,"b":false,"tags":["t1"]})"),
+                  ctx::CheckWith("u", "/s/1", R"(,"context":{})")},
+                 {"--bundle", ctx::Path()});
+  ASSERT_EQ(a.size(), 4u);
+  ExpectCheck(a[0], "allow", "statement", "s1");
+  ExpectCheck(a[1], "deny", "condition_not_met", kNull);
+  ExpectCheck(a[2], "deny", "condition_not_met", kNull);
+  ExpectCheck(a[3], "deny", "condition_not_met", kNull);
+}
+
+TEST(CliContext, KeysIgnoreCase) {
+  auto a = Check({ctx::CheckWith("u", "/s/1",
+                                 R"(,"context":{"AWS:REQUESTEDREGION":"us-west-2","N":3,"B":true,"Tags":["t1"]})")},
+                 {"--bundle", ctx::Path()});
+  ASSERT_EQ(a.size(), 1u);
+  ExpectCheck(a[0], "allow", "statement", "s1");
+}
+
+TEST(CliContext, NullObjectAndNonStringArrayValuesMakeTheLineInvalid) {
+  for (const char* v : {"null", "{}", R"({"x":"y"})", R"(["a",1])", R"([null])", R"([["a"]])", "[true]"}) {
+    auto a = Check({ctx::CheckWith("u", "/s/1", std::string(R"(,"context":{"k":)") + v + "}")},
+                   {"--bundle", ctx::Path()});
+    ASSERT_EQ(a.size(), 1u);
+    EXPECT_TRUE(IsLineError(a[0])) << v;
+  }
+}
+
+TEST(CliContext, AContextThatIsNotAnObjectMakesTheLineInvalid) {
+  for (const char* v : {"null", "[]", R"("k=v")", "1", "true"}) {
+    auto a = Check({ctx::CheckWith("u", "/s/1", std::string(R"(,"context":)") + v)}, {"--bundle", ctx::Path()});
+    ASSERT_EQ(a.size(), 1u);
+    EXPECT_TRUE(IsLineError(a[0])) << v;
+  }
+}
+
+TEST(CliContext, TwoKeysEqualIgnoringCaseMakeTheLineInvalid) {
+  auto a = Check({ctx::CheckWith("u", "/s/1", R"(,"context":{"Key":"a","kEY":"b"})"),
+                  ctx::CheckWith("u", "/s/1", R"(,"context":{"Key":"a","Key":"b"})"),
+                  ctx::CheckWith("u", "/s/1", R"(,"context":{"Key":"a","Key2":"b"})")},
+                 {"--bundle", ctx::Path()});
+  ASSERT_EQ(a.size(), 3u);
+  EXPECT_TRUE(IsLineError(a[0]));
+  EXPECT_TRUE(IsLineError(a[1]));
+  ExpectCheck(a[2], "deny", "condition_not_met", kNull);
+}
+
+TEST(CliContext, OverTheLimitsIsInvalidInputNotTruncated) {
+  const std::string long_value(ROLEGATE_MAX_CONTEXT_STRING_BYTES + 1, 'x');
+  std::string list = R"(,"context":{"tags":[)";
+  for (int i = 0; i < 257; ++i) list += (i ? ",\"t" : "\"t") + std::to_string(i) + "\"";
+  list += "]}";
+  auto a = Check({ctx::CheckWith("u", "/s/1", ctx::ManyKeys(1024)), ctx::CheckWith("u", "/s/1", ctx::ManyKeys(1025)),
+                  ctx::CheckWith("u", "/s/1", R"(,"context":{"k":)" + Q(long_value) + "}"),
+                  ctx::CheckWith("u", "/s/1", list)},
+                 {"--bundle", ctx::Path()});
+  ASSERT_EQ(a.size(), 4u);
+  ExpectCheck(a[0], "deny", "condition_not_met", kNull);  // at the limit: answered
+  ExpectCheck(a[1], "deny", "invalid_input", kNull);
+  ExpectCheck(a[2], "deny", "invalid_input", kNull);
+  ExpectCheck(a[3], "deny", "invalid_input", kNull);
+}
+
+TEST(CliGroups, AssertedGroupsJoinThePrincipalsGroups) {
+  auto a = Check({ctx::CheckWith("v", "/g/1", R"(,"groups":["group:eng"])"), ctx::CheckWith("v", "/g/1", ""),
+                  ctx::CheckWith("v", "/g/1", R"(,"groups":[])"),
+                  ctx::CheckWith("v", "/g/1", R"(,"groups":["group:other","group:eng"])")},
+                 {"--bundle", ctx::Path()});
+  ASSERT_EQ(a.size(), 4u);
+  ExpectCheck(a[0], "allow", "grant", "g1");
+  ExpectCheck(a[1], "deny", "no_grant", kNull);
+  ExpectCheck(a[2], "deny", "no_grant", kNull);
+  ExpectCheck(a[3], "allow", "grant", "g1");
+}
+
+TEST(CliGroups, GroupsNotAnArrayOfStringsMakeTheLineInvalid) {
+  for (const char* v : {R"("group:eng")", "null", R"({"g":1})", "[1]", R"(["a",null])", R"([["a"]])"}) {
+    auto a = Check({ctx::CheckWith("v", "/g/1", std::string(R"(,"groups":)") + v)}, {"--bundle", ctx::Path()});
+    ASSERT_EQ(a.size(), 1u);
+    EXPECT_TRUE(IsLineError(a[0])) << v;
+  }
+}
+
+TEST(CliGroups, TooManyOrAnEmptyIdIsInvalidInput) {
+  std::string many = R"(,"groups":[)";
+  for (int i = 0; i < 1025; ++i) many += (i ? ",\"g" : "\"g") + std::to_string(i) + "\"";
+  many += "]";
+  auto a = Check({ctx::CheckWith("v", "/g/1", many), ctx::CheckWith("v", "/g/1", R"(,"groups":["group:eng",""])")},
+                 {"--bundle", ctx::Path()});
+  ASSERT_EQ(a.size(), 2u);
+  ExpectCheck(a[0], "deny", "invalid_input", kNull);
+  ExpectCheck(a[1], "deny", "invalid_input", kNull);
+}
+
+TEST(CliContext, CheckRequestTakesContextAndGroups) {
+  auto line = [](const std::string& principal, const std::string& tail) {
+    return R"({"op":"check_request","principal":)" + Q(principal) + R"(,"method":"GET","path":"/r/1")" + tail + "}";
+  };
+  auto a = Check({line("u", ctx::kGood), line("u", ""), line("u", R"(,"context":{"k":null})"),
+                  line("u", R"(,"groups":[""])")},
+                 {"--bundle", ctx::Path()});
+  ASSERT_EQ(a.size(), 4u);
+  ExpectRequest(a[0], "allow", "statement", "s1", "rt", "a/read", "/s/1");
+  ExpectRequest(a[1], "deny", "condition_not_met", kNull, "rt", "a/read", "/s/1");
+  EXPECT_TRUE(IsLineError(a[2]));
+  ExpectRequest(a[3], "deny", "invalid_input", kNull, kNull, kNull, kNull);  // before routing
+}
+
+TEST(CliContext, CheckWorkloadTakesContextAndGroups) {
+  auto line = [](const std::string& tail) {
+    return R"({"op":"check_workload","cloud":"c","workload_type":"job","project":"p","user":"u",)"
+           R"("action":"a/read","resource":"/s/1")" + tail + "}";
+  };
+  auto a = Check({line(R"(,"context":{"k":"v"})"), line(""), line(R"(,"context":{"k":["v",2]})"),
+                  line(R"(,"groups":["group:eng"],"context":{"K":"v"})")},
+                 {"--bundle", ctx::Path()});
+  ASSERT_EQ(a.size(), 4u);
+  ExpectWorkload(a[0], "allow", "statement", "s2", "arn:w", "cloud_default");
+  ExpectWorkload(a[1], "deny", "condition_not_met", kNull, "arn:w", "cloud_default");
+  EXPECT_TRUE(IsLineError(a[2]));
+  ExpectWorkload(a[3], "allow", "statement", "s2", "arn:w", "cloud_default");
+}
+
+TEST(CliContext, ResolveTakesNeither) {
+  auto a = Check({R"({"op":"resolve","cloud":"c","workload_type":"job","project":"p","user":"u","context":{}})",
+                  R"({"op":"resolve","cloud":"c","workload_type":"job","project":"p","user":"u","groups":[]})"},
+                 {"--bundle", ctx::Path()});
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_TRUE(IsLineError(a[0]));
+  EXPECT_TRUE(IsLineError(a[1]));
+}

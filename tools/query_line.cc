@@ -60,7 +60,133 @@ constexpr std::array<FieldSpec, 12> kFields = {{
     {"op", nullptr},
 }};
 
+// Appends the string value `v` to *out, or says why it is not one.
+std::string GetUtf8String(od::value v, std::string_view what, std::string* out) {
+  od::json_type t;
+  if (v.type().get(t)) return "not valid JSON";
+  if (t != od::json_type::string) return absl::StrCat(internal::AbslView(what), " must be a string");
+  std::string_view s;
+  if (v.get_string().get(s)) return "not valid JSON";
+  if (!internal::IsValidUtf8(s)) return absl::StrCat(internal::AbslView(what), " is not valid UTF-8");
+  out->assign(s);
+  return "";
+}
+
+bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+// One context value into `cv` (its key already set).
+std::string ParseContextValue(od::value v, ContextValue* cv) {
+  const std::string what = absl::StrCat("context value \"", cv->key, "\"");
+  od::json_type t;
+  if (v.type().get(t)) return "not valid JSON";
+  switch (t) {
+    case od::json_type::string:
+      cv->type = ValueType::kString;
+      return GetUtf8String(v, what, &cv->str);
+    case od::json_type::number:
+      cv->type = ValueType::kNumber;
+      // Every JSON number as a double (SPEC §10 compares numbers as numbers).
+      if (v.get_double().get(cv->number)) return absl::StrCat(what, " is not a number a double can hold");
+      return "";
+    case od::json_type::boolean:
+      cv->type = ValueType::kBool;
+      if (v.get_bool().get(cv->boolean)) return "not valid JSON";
+      return "";
+    case od::json_type::array: {
+      cv->type = ValueType::kStringList;
+      od::array arr;
+      if (v.get_array().get(arr)) return "not valid JSON";
+      for (auto item : arr) {
+        od::value iv;
+        if (item.get(iv)) return "not valid JSON";
+        std::string s;
+        std::string why = GetUtf8String(iv, absl::StrCat("each value of ", what), &s);
+        if (!why.empty()) return why;
+        cv->list.push_back(std::move(s));
+      }
+      return "";
+    }
+    default:
+      break;
+  }
+  return absl::StrCat(what, " must be a string, a number, a boolean or an array of strings");
+}
+
 }  // namespace
+
+std::string ParseContext(od::value v, std::vector<ContextValue>* out) {
+  od::json_type t;
+  if (v.type().get(t)) return "not valid JSON";
+  if (t != od::json_type::object) return "field \"context\" must be an object";
+  od::object obj;
+  if (v.get_object().get(obj)) return "not valid JSON";
+  for (auto field : obj) {
+    std::string_view key;
+    if (field.unescaped_key().get(key)) return "not valid JSON";
+    if (!internal::IsValidUtf8(key)) return "a context key is not valid UTF-8";
+    // Keys compare case-insensitively (SPEC §10), so two that differ only
+    // in case are the same key given twice: refuse the line rather than
+    // pick one. Quadratic, but over at most the line's own keys.
+    for (const ContextValue& c : *out)
+      if (EqualsIgnoreAsciiCase(c.key, key))
+        return absl::StrCat("context key \"", internal::AbslView(key), "\" given twice (keys ignore case)");
+    ContextValue cv;
+    cv.key.assign(key);
+    od::value fv;
+    if (field.value().get(fv)) return "not valid JSON";
+    std::string why = ParseContextValue(fv, &cv);
+    if (!why.empty()) return why;
+    out->push_back(std::move(cv));
+  }
+  return "";
+}
+
+std::string ParseGroups(od::value v, std::vector<std::string>* out) {
+  od::json_type t;
+  if (v.type().get(t)) return "not valid JSON";
+  if (t != od::json_type::array) return "field \"groups\" must be an array of strings";
+  od::array arr;
+  if (v.get_array().get(arr)) return "not valid JSON";
+  for (auto item : arr) {
+    od::value iv;
+    if (item.get(iv)) return "not valid JSON";
+    std::string s;
+    std::string why = GetUtf8String(iv, "each of \"groups\"", &s);
+    if (!why.empty()) return why;
+    out->push_back(std::move(s));
+  }
+  return "";
+}
+
+void BuildExtras(const Query& q, ExtrasView* v) {
+  v->entries.resize(q.context.size());
+  v->lists.resize(q.context.size());
+  for (size_t i = 0; i < q.context.size(); ++i) {
+    const ContextValue& c = q.context[i];
+    ContextEntry& e = v->entries[i];
+    e = ContextEntry();
+    e.key = c.key;
+    e.type = c.type;
+    e.str = c.str;
+    e.number = c.number;
+    e.boolean = c.boolean;
+    v->lists[i].assign(c.list.begin(), c.list.end());
+    e.list = v->lists[i].data();
+    e.list_size = v->lists[i].size();
+  }
+  v->groups.assign(q.groups.begin(), q.groups.end());
+  v->extras.context = {v->entries.data(), v->entries.size()};
+  v->extras.groups = {v->groups.data(), v->groups.size()};
+}
 
 std::string ParseQueryLine(std::string_view line, Query* q) {
   if (line.find_first_not_of(" \t\r\n") == std::string_view::npos) return "blank line";
@@ -84,8 +210,14 @@ std::string ParseQueryLine(std::string_view line, Query* q) {
     if (std::find(seen.begin(), seen.end(), k) != seen.end()) return absl::StrCat("duplicate key \"", k, "\"");
     seen.push_back(k);
     auto spec = std::find_if(kFields.begin(), kFields.end(), [&](const FieldSpec& f) { return f.name == k; });
-    if (spec == kFields.end()) return absl::StrCat("unknown field \"", k, "\"");
     od::value v;
+    if (k == "context" || k == "groups") {
+      if (field.value().get(v)) return "not valid JSON";
+      std::string why = k == "context" ? ParseContext(v, &q->context) : ParseGroups(v, &q->groups);
+      if (!why.empty()) return why;
+      continue;
+    }
+    if (spec == kFields.end()) return absl::StrCat("unknown field \"", k, "\"");
     if (field.value().get(v)) return "not valid JSON";
     od::json_type vt;
     if (v.type().get(vt)) return "not valid JSON";
@@ -104,6 +236,7 @@ std::string ParseQueryLine(std::string_view line, Query* q) {
   if (op == "check") {
     q->op = Op::kCheck;
     required = {"principal", "action", "resource"};
+    optional = {"context", "groups"};
   } else if (op == "resolve" || op == "check_workload") {
     q->op = op == "resolve" ? Op::kResolve : Op::kCheckWorkload;
     required = {"cloud", "workload_type", "project", "user"};
@@ -112,10 +245,17 @@ std::string ParseQueryLine(std::string_view line, Query* q) {
       required.push_back("resource");
     }
     optional = {"compute_config_identity", "node_group_identity"};
+    if (q->op == Op::kCheckWorkload) {
+      optional.push_back("context");
+      optional.push_back("groups");
+    }
   } else if (op == "check_request") {
     q->op = Op::kCheckRequest;
     required = {"principal", "method", "path"};
-  } else if (!ReverseOpFields(op, q, &required)) {
+    optional = {"context", "groups"};
+  } else if (ReverseOpFields(op, q, &required)) {
+    optional = {"context", "groups"};  // SPEC §14: both take a check's context and groups
+  } else {
     return absl::StrCat("unknown op \"", op, "\"");
   }
   for (std::string_view f : required)
@@ -203,7 +343,7 @@ std::string_view IdentityErrorName(IdentityError e) {
 }
 
 // {"principals":[{"principal":P,"rule":ID},...]} or {"actions":[{"action":A,"rule":ID},...]}.
-std::string AnswerReverse(const Policy& policy, const Query& q) {
+std::string AnswerReverse(const Policy& policy, const Query& q, const QueryExtras& extras) {
   std::string out;
   auto item = [&out](bool first, std::string_view key, std::string_view name, std::string_view rule) {
     if (!first) out.push_back(',');
@@ -214,11 +354,11 @@ std::string AnswerReverse(const Policy& policy, const Query& q) {
   };
   if (q.op == Op::kWhoCan) {
     out = "{\"principals\":[";
-    const auto list = WhoCan(policy, q.action, q.resource);
+    const auto list = WhoCan(policy, q.action, q.resource, extras.context, extras.groups);
     for (size_t i = 0; i < list.size(); ++i) item(i == 0, "principal", list[i].principal, list[i].rule);
   } else {
     out = "{\"actions\":[";
-    const auto list = WhatCan(policy, q.principal, q.resource);
+    const auto list = WhatCan(policy, q.principal, q.resource, extras.context, extras.groups);
     for (size_t i = 0; i < list.size(); ++i) item(i == 0, "action", list[i].action, list[i].rule);
   }
   out += "]}";
@@ -229,10 +369,21 @@ std::string AnswerReverse(const Policy& policy, const Query& q) {
 
 std::string Answer(const Policy& policy, const Query& q, RequestScratch* scratch) {
   std::string out;
+  // An absent context and absent groups are empty ones (SPEC §10), so every
+  // check goes through the Query path.
+  ExtrasView ev;
+  if (q.op != Op::kResolve) BuildExtras(q, &ev);
   switch (q.op) {
-    case Op::kCheck:
-      AppendCheck(&out, policy.Explain(q.principal, q.action, q.resource));
+    case Op::kCheck: {
+      rolegate::Query rq;  // (cli::Query shadows the name here)
+      rq.principal = q.principal;
+      rq.action = q.action;
+      rq.resource = q.resource;
+      rq.groups = ev.extras.groups;
+      rq.context = ev.extras.context;
+      AppendCheck(&out, policy.Explain(rq));
       break;
+    }
     case Op::kResolve: {
       Resolution r = policy.Resolve(q.Workload());
       out += "{\"identity\":";
@@ -242,7 +393,7 @@ std::string Answer(const Policy& policy, const Query& q, RequestScratch* scratch
       break;
     }
     case Op::kCheckWorkload: {
-      WorkloadExplanation w = policy.CheckWorkload(q.Workload(), q.action, q.resource);
+      WorkloadExplanation w = policy.CheckWorkload(q.Workload(), q.action, q.resource, ev.extras);
       AppendCheck(&out, w.check);
       AppendNullable(&out, "identity", w.resolution.identity);
       AppendNullable(&out, "source", w.resolution.source);
@@ -250,9 +401,9 @@ std::string Answer(const Policy& policy, const Query& q, RequestScratch* scratch
     }
     case Op::kWhoCan:
     case Op::kWhatCan:
-      return AnswerReverse(policy, q);
+      return AnswerReverse(policy, q, ev.extras);
     case Op::kCheckRequest: {
-      RequestExplanation r = policy.CheckRequest(q.principal, q.method, q.path, scratch);
+      RequestExplanation r = policy.CheckRequest(q.principal, q.method, q.path, scratch, ev.extras);
       AppendCheck(&out, r.check);
       AppendNullable(&out, "route", r.route);
       AppendNullable(&out, "action", r.action);

@@ -91,9 +91,14 @@ constexpr char kCheckHelp[] =
 // example bundle (cli_test feeds them to `rolegate check`).
 constexpr char kQueriesHelp[] =
     "Queries, one example each:\n"
-    "  check: may PRINCIPAL do ACTION on RESOURCE?\n"
+    "  check: may PRINCIPAL do ACTION on RESOURCE? \"context\" and \"groups\" are optional\n"
+    "  (here and in check_workload and check_request): \"context\" holds the request's\n"
+    "  attributes that conditions read, an object whose values are strings, numbers,\n"
+    "  booleans or arrays of strings (keys ignore case); \"groups\", ids the caller\n"
+    "  verified the principal belongs to (a token's groups claim), an array of strings\n"
     "    {\"op\":\"check\",\"principal\":\"user:alice\",\"action\":\"Anyscale.Platform/clouds/read\","
-    "\"resource\":\"/subscriptions/s1/resourceGroups/prod/providers/Anyscale.Platform/clouds/c1\"}\n"
+    "\"resource\":\"/subscriptions/s1/resourceGroups/prod/providers/Anyscale.Platform/clouds/c1\","
+    "\"groups\":[\"group:oncall\"],\"context\":{\"aws:SourceIp\":\"10.1.2.3\",\"aws:MultiFactorAuthPresent\":true}}\n"
     "    -> {\"decision\":\"allow\"|\"deny\",\"reason\":REASON,\"rule\":ID|null}\n"
     "  resolve: the cloud identity a workload runs as (workload_type job, service\n"
     "  or workspace; compute_config_identity and node_group_identity optional)\n"

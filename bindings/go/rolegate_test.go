@@ -23,7 +23,7 @@ func TestVersions(t *testing.T) {
 func TestReasonNames(t *testing.T) {
 	want := []string{"grant", "statement", "deny_assignment", "deny_statement", "no_grant",
 		"not_effective_at_scope", "unknown_action", "invalid_input", "no_route", "bad_path",
-		"unknown_cloud", "no_identity"}
+		"unknown_cloud", "no_identity", "condition_not_met"}
 	if rolegate.NumReasons != len(want) {
 		t.Fatalf("NumReasons = %d", rolegate.NumReasons)
 	}

@@ -225,6 +225,14 @@ class Engine {
   // shadow stays, only when out of memory for the bookkeeping.
   absl::Status ClearShadow();
   bool has_shadow() const { return shadow_.load(std::memory_order_acquire) != nullptr; }
+  // There is no Engine::Explain: its `rule` views the Policy's memory, which
+  // a Publish may free as soon as the call returns. Explain, CheckWorkload
+  // and CheckRequest go through a pinned Snapshot (Acquire()), whose Policy
+  // outlives every view it hands out:
+  //   rolegate::Snapshot s = engine.Acquire();
+  //   rolegate::Explanation e = s->Explain(q);  // e.rule valid while s lives
+  // Snapshot's operator-> reaches every Policy query, Query overloads and
+  // QueryExtras included (Check, Explain, CheckWorkload, CheckRequest).
 
   // How many Policies were published and how many retired ones still wait
   // for readers (for tests and monitoring).

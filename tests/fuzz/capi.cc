@@ -129,6 +129,141 @@ std::vector<uint64_t> Offsets(FuzzedDataProvider& in, size_t count, size_t buf_l
   return o;
 }
 
+// A fuzzed rolegate_query: random groups and context entries (any type
+// value, strings from MakeArg, lists of them), a struct_size of any value
+// now and then (the struct has room to spare, as the options above).
+struct FuzzQuery {
+  std::vector<Arg> args;  // reserved up front: pointers into it stay put
+  std::vector<rolegate_string> strings;
+  std::vector<rolegate_context_entry> entries;
+  std::vector<rolegate_string> groups;
+  alignas(8) unsigned char buf[sizeof(rolegate_query) + 64];
+  rolegate_query* q = reinterpret_cast<rolegate_query*>(buf);
+
+  rolegate_string Next(FuzzedDataProvider& in) {
+    args.push_back(MakeArg(in));
+    Arg& a = args.back();
+    if (a.p && !a.bad) a.p = a.storage.data();  // the move may have relocated a short string
+    return rolegate_string{a.p, a.n};
+  }
+};
+
+void MakeQuery(FuzzedDataProvider& in, bool with_principal, bool with_action_resource, FuzzQuery* f) {
+  const size_t n_groups = in.ConsumeIntegralInRange<size_t>(0, 4);
+  const size_t n_entries = in.ConsumeIntegralInRange<size_t>(0, 6);
+  f->args.reserve(3 + n_groups + 3 * n_entries + 4 * n_entries);
+  f->strings.reserve(4 * n_entries);
+  for (size_t i = 0; i < n_groups; ++i) f->groups.push_back(f->Next(in));
+  for (size_t i = 0; i < n_entries; ++i) {
+    rolegate_context_entry e;
+    std::memset(&e, 0, sizeof e);
+    const rolegate_string k = f->Next(in);
+    e.key = k.data;
+    e.key_len = k.len;
+    e.type = in.ConsumeIntegralInRange<int>(0, 7) == 0 ? in.ConsumeIntegral<uint32_t>()
+                                                       : in.ConsumeIntegralInRange<uint32_t>(0, 3);
+    const rolegate_string v = f->Next(in);
+    e.str = v.data;
+    e.str_len = v.len;
+    e.number = in.ConsumeFloatingPoint<double>();
+    e.boolean = in.ConsumeIntegral<int32_t>();
+    const size_t n_list = in.ConsumeIntegralInRange<size_t>(0, 4);
+    const size_t first = f->strings.size();
+    for (size_t j = 0; j < n_list; ++j) f->strings.push_back(f->Next(in));
+    e.list = n_list ? f->strings.data() + first : (in.ConsumeBool() ? nullptr : f->strings.data());
+    e.list_len = n_list;
+    f->entries.push_back(e);
+  }
+  std::memset(f->buf, 0, sizeof f->buf);
+  rolegate_query_init(f->q);
+  if (with_principal) { rolegate_string p = f->Next(in); f->q->principal = p.data; f->q->principal_len = p.len; }
+  if (with_action_resource) {
+    rolegate_string a = f->Next(in), r = f->Next(in);
+    f->q->action = a.data; f->q->action_len = a.len;
+    f->q->resource = r.data; f->q->resource_len = r.len;
+  }
+  f->q->groups = f->groups.empty() && in.ConsumeBool() ? nullptr : f->groups.data();
+  f->q->groups_len = f->groups.size();
+  f->q->context = f->entries.empty() && in.ConsumeBool() ? nullptr : f->entries.data();
+  f->q->context_len = f->entries.size();
+  if (in.ConsumeIntegralInRange<int>(0, 7) == 0) {
+    f->q->groups_len += in.ConsumeIntegralInRange<size_t>(0, 2) * (f->q->groups == nullptr);
+    f->q->context_len += in.ConsumeIntegralInRange<size_t>(0, 2) * (f->q->context == nullptr);
+  }
+  if (in.ConsumeIntegralInRange<int>(0, 7) == 0)
+    f->q->struct_size = in.ConsumeIntegralInRange<uint32_t>(0, sizeof(rolegate_query) + 64);
+  if (in.ConsumeIntegralInRange<int>(0, 15) == 0) f->q->reserved0 = in.ConsumeIntegral<uint32_t>();
+}
+
+// Drives one of the query entry points with a fuzzed query.
+void QueryCall(FuzzedDataProvider& in, const rolegate_engine* e, const rolegate_snapshot* s) {
+  const int which = in.ConsumeIntegralInRange<int>(0, 5);
+  FuzzQuery f;
+  MakeQuery(in, which != 4, which != 4 && which != 5, &f);
+  const rolegate_query* q = in.ConsumeIntegralInRange<int>(0, 15) == 0 ? nullptr : f.q;
+  switch (which) {
+    case 0: case 1: {
+      rolegate_decision d{1, 0};
+      const int32_t rc = which ? rolegate_engine_check_query(e, q, &d) : rolegate_snapshot_check_query(s, q, &d);
+      CheckDecision(d, rc, "check_query");
+      if (which == 0 && s) {  // explain agrees with check on one snapshot
+        rolegate_explanation x;
+        std::memset(&x, 0xAB, sizeof x);
+        const int32_t rc2 = rolegate_snapshot_explain_query(s, q, &x);
+        CheckExplanation(x, rc2, "explain_query");
+        if (rc2 != rc || x.decision.allowed != d.allowed || x.decision.reason != d.reason)
+          Die("explain_query and check_query disagree");
+      }
+      break;
+    }
+    case 2: case 3: {
+      const size_t cap = in.ConsumeIntegralInRange<size_t>(0, 64);
+      std::vector<char> rule(cap);
+      rolegate_explanation x;
+      std::memset(&x, 0xAB, sizeof x);
+      const int32_t rc = which == 2 ? rolegate_snapshot_explain_query(s, q, &x)
+                                    : rolegate_engine_explain_query(e, q, cap ? rule.data() : nullptr, cap, &x);
+      CheckExplanation(x, rc, "explain_query");
+      if (which == 3 && x.rule && (x.rule != rule.data() || x.rule_len > cap)) Die("explain_query rule outside the buffer");
+      break;
+    }
+    case 4: {
+      alignas(8) unsigned char wbuf[sizeof(rolegate_workload) + 64];
+      std::memset(wbuf, 0, sizeof wbuf);
+      auto* w = reinterpret_cast<rolegate_workload*>(wbuf);
+      rolegate_workload_init(w);
+      w->cloud = "c"; w->cloud_len = 1; w->user = "u1"; w->user_len = 2;
+      w->workload_type = in.ConsumeIntegralInRange<int32_t>(0, 3);
+      rolegate_string a = f.Next(in), r = f.Next(in);
+      f.q->action = a.data; f.q->action_len = a.len; f.q->resource = r.data; f.q->resource_len = r.len;
+      rolegate_resolution res;
+      rolegate_explanation x;
+      std::memset(&x, 0xAB, sizeof x);
+      const int32_t rc = rolegate_snapshot_check_workload_query(s, in.ConsumeBool() ? w : nullptr, q, &res, &x);
+      CheckExplanation(x, rc, "check_workload_query");
+      if (res.identity) g_sink = Touch(res.identity, res.identity_len);
+      if (res.source) g_sink = Touch(res.source, res.source_len);
+      break;
+    }
+    default: {
+      Arg m = MakeArg(in), t = MakeArg(in);
+      if (in.ConsumeBool()) { t.storage = "/api/" + in.ConsumeRandomLengthString(16); t.p = t.storage.data(); t.n = t.storage.size(); }
+      const size_t cap = in.ConsumeIntegralInRange<size_t>(0, 64);
+      std::vector<char> rbuf(cap);
+      rolegate_request_result out;
+      std::memset(&out, 0xAB, sizeof out);
+      const int32_t rc = rolegate_snapshot_check_request_query(s, q, m.p, m.n, t.p, t.n, cap ? rbuf.data() : nullptr,
+                                                               cap, &out);
+      CheckExplanation(out.check, rc, "check_request_query");
+      if (out.resource_len > cap) Die("check_request_query wrote past the resource buffer");
+      if (out.route) g_sink = Touch(out.route, out.route_len);
+      if (out.action) g_sink = Touch(out.action, out.action_len);
+      if (out.resource_len) g_sink = Touch(rbuf.data(), out.resource_len);
+      break;
+    }
+  }
+}
+
 rolegate_engine* NewEngine(FuzzedDataProvider& in) {
   // Options: a struct with room to spare and a struct_size of any value.
   alignas(8) unsigned char opt_buf[256];
@@ -184,7 +319,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (int step = 0; step < 48 && in.remaining_bytes() > 0; ++step) {
     const rolegate_engine* e = in.ConsumeIntegralInRange<int>(0, 15) == 0 ? nullptr : eng;
     const rolegate_snapshot* s = in.ConsumeIntegralInRange<int>(0, 15) == 0 ? nullptr : snap;
-    switch (in.ConsumeIntegralInRange<int>(0, 15)) {
+    switch (in.ConsumeIntegralInRange<int>(0, 17)) {
       case 0: {  // publish: a bad bundle changes nothing
         const uint64_t gen = rolegate_engine_generation(eng);
         std::string b = in.ConsumeBool() ? std::string(kSmallBundle) : in.ConsumeRandomLengthString(256);
@@ -372,6 +507,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         }
         break;
       }
+      case 15:
+      case 16:  // the query entry points: context and asserted groups
+        QueryCall(in, e, s);
+        break;
       default: {  // NULL outputs everywhere: refused, never written
         if (rolegate_engine_check(eng, "u", 1, "a", 1, "/", 1, nullptr) != ROLEGATE_E_INVALID_ARGUMENT ||
             rolegate_snapshot_check(snap, "u", 1, "a", 1, "/", 1, nullptr) != ROLEGATE_E_INVALID_ARGUMENT ||

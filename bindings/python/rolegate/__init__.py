@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-from typing import Any, Iterator, Optional, Sequence, Union
+from typing import Any, Iterator, Mapping, Optional, Sequence, Union
 
 from . import _rolegate
 from ._rolegate import (
@@ -34,6 +34,8 @@ from ._import import import_aws, import_azure
 __all__ = [
     "BatchResult",
     "BundleError",
+    "Context",
+    "ContextValue",
     "Decision",
     "Diagnostic",
     "Engine",
@@ -76,6 +78,11 @@ _RULE_KINDS = (None, "assignment", "deny_assignment", "statement")
 _IDENTITY_ERRORS = (None, "unknown_cloud", "no_identity")
 
 Text = Union[str, bytes]
+
+#: A request context: attribute names (case-insensitive) to a string, a
+#: number, a boolean, or a list of strings (a multi-valued key).
+ContextValue = Union[str, bytes, int, float, bool, Sequence[Text]]
+Context = Mapping[str, ContextValue]
 
 
 # ---- Results ------------------------------------------------------------------
@@ -504,12 +511,14 @@ class _Queries:
     _check_request: Any
     _check_many: Any
 
-    def explain(self, principal: Text, action: Text, resource: Text) -> Decision:
+    def explain(self, principal: Text, action: Text, resource: Text, *,
+                context: Optional[Context] = None, groups: Optional[Sequence[Text]] = None) -> Decision:
         """Like ``check``, and also names the deciding rule: ``rule`` is the id of
         the assignment, deny assignment or statement that decided and
         ``rule_kind`` its kind (both ``None`` when no rule decided, as for
-        ``no_grant`` or ``unknown_action``)."""
-        allowed, code, rule, kind = self._explain(principal, action, resource)
+        ``no_grant``, ``condition_not_met`` or ``unknown_action``).
+        ``context`` and ``groups`` as for ``check``."""
+        allowed, code, rule, kind = self._explain(principal, action, resource, _ctx(context), _groups(groups))
         return Decision(allowed, code, rule, _RULE_KINDS[kind])
 
     def resolve(self, cloud: Text, workload_type: str, project: Text, user: Text, *,
@@ -528,33 +537,122 @@ class _Queries:
     def check_workload(self, cloud: Text, workload_type: str, project: Text, user: Text,
                        action: Text, resource: Text, *,
                        compute_config_identity: Optional[Text] = None,
-                       node_group_identity: Optional[Text] = None) -> WorkloadDecision:
+                       node_group_identity: Optional[Text] = None,
+                       context: Optional[Context] = None,
+                       groups: Optional[Sequence[Text]] = None) -> WorkloadDecision:
         """Resolves the workload's identity (as :meth:`resolve`), then checks
         whether that identity may perform ``action`` on ``resource``. A
-        workload with no identity is denied (``unknown_cloud`` / ``no_identity``)."""
+        workload with no identity is denied (``unknown_cloud`` / ``no_identity``).
+        ``context`` and ``groups`` as for ``check`` (an invalid one is
+        ``invalid_input`` before the identity is resolved)."""
         err, identity, source, allowed, code, rule, kind = self._check_workload(
             *_workload_args(cloud, workload_type, project, user, compute_config_identity,
-                            node_group_identity), action, resource)
+                            node_group_identity), action, resource, _ctx(context), _groups(groups))
         return WorkloadDecision(allowed, code, rule, _RULE_KINDS[kind], identity, source)
 
-    def check_request(self, principal: Text, method: Text, path: Text) -> RequestDecision:
+    def check_request(self, principal: Text, method: Text, path: Text, *,
+                      context: Optional[Context] = None,
+                      groups: Optional[Sequence[Text]] = None) -> RequestDecision:
         """May ``principal`` make this HTTP request through the gateway? The
         bundle's routes map ``method`` and ``path`` to an action and a
         resource, which are then checked; the answer names the route, action
         and resource (``None`` where the request did not get that far: reason
-        ``no_route`` or ``bad_path``)."""
-        allowed, code, rule, kind, route, action, resource = self._check_request(principal, method, path)
+        ``no_route`` or ``bad_path``). ``context`` and ``groups`` as for
+        ``check`` (an invalid one is ``invalid_input`` before routing)."""
+        allowed, code, rule, kind, route, action, resource = self._check_request(
+            principal, method, path, _ctx(context), _groups(groups))
         return RequestDecision(allowed, code, rule, _RULE_KINDS[kind], route, action, resource)
 
-    def check_many(self, principals: Any, actions: Any, resources: Any) -> BatchResult:
+    def check_many(self, principals: Any, actions: Any, resources: Any, *,
+                   context: Union[None, Context, Sequence[Optional[Context]]] = None,
+                   groups: Union[None, Sequence[Text], Sequence[Optional[Sequence[Text]]]] = None
+                   ) -> BatchResult:
         """Checks many queries in one crossing of the C ABI, the GIL released.
 
         Each argument is a sequence of str/bytes, a 1-D NumPy string array
         (dtype 'U' or 'S' are read in place; others are converted), or a
         single str/bytes used for every query. Sequences must have equal
         lengths. All queries see one bundle, even if another thread publishes.
+
+        ``context`` is one dict shared by every query, or a sequence with one
+        dict (or None) per query; ``groups`` one list of str shared by every
+        query, or a sequence with one list (or None) per query. With either,
+        the queries run one C call each on one pinned snapshot, the GIL held
+        (slower than the batch path, which is used without them).
         """
-        return BatchResult(self._check_many(_column(principals), _column(actions), _column(resources)))
+        if context is None and groups is None:
+            return BatchResult(self._check_many(_column(principals), _column(actions), _column(resources)))
+        return self._check_many_with(principals, actions, resources, context, groups)
+
+    def _check_many_with(self, principals: Any, actions: Any, resources: Any, context: Any,
+                         groups: Any) -> BatchResult:
+        cols = [_as_list(c) for c in (principals, actions, resources)]
+        shared_ctx = context is None or isinstance(context, Mapping)
+        shared_groups = groups is None or _is_group_list(groups)
+        lengths = {len(c) for c in cols if not isinstance(c, (str, bytes))}
+        if shared_ctx:
+            context = _ctx(context)
+        else:
+            context = [_ctx(c) for c in context]
+            lengths.add(len(context))
+        if shared_groups:
+            groups = _groups(groups)
+        else:
+            groups = [_groups(g) for g in groups]
+            lengths.add(len(groups))
+        if len(lengths) > 1:
+            raise ValueError(f"check_many: columns, contexts and groups have different lengths {sorted(lengths)}")
+        n = lengths.pop() if lengths else 1
+        raw = bytearray(2 * n)
+        snap, owned = self._pinned()
+        try:
+            for i in range(n):
+                p, a, r = (c if isinstance(c, (str, bytes)) else c[i] for c in cols)
+                d = snap.check(p, a, r, context=context if shared_ctx else context[i],
+                               groups=groups if shared_groups else groups[i])
+                raw[2 * i] = d.allowed
+                raw[2 * i + 1] = d.reason_code
+        finally:
+            if owned:
+                snap.release()
+        return BatchResult(raw)
+
+    def _pinned(self) -> tuple[Any, bool]:
+        raise NotImplementedError
+
+
+def _ctx(context: Any) -> Any:
+    """None or a dict for the extension (another Mapping is copied once)."""
+    if context is None or type(context) is dict:
+        return context
+    if isinstance(context, Mapping):
+        return dict(context)
+    raise TypeError(f"context must be a mapping or None, not {type(context).__name__}")
+
+
+def _groups(groups: Any) -> Any:
+    """None, or a list/tuple of str/bytes for the extension."""
+    if groups is None or type(groups) in (list, tuple):
+        return groups
+    if isinstance(groups, (str, bytes)):
+        raise TypeError("groups must be a list of str, not a single string")
+    return list(groups)
+
+
+def _is_group_list(groups: Any) -> bool:
+    """check_many: True for one shared list of ids (empty, or of str/bytes)."""
+    if isinstance(groups, (str, bytes)):
+        raise TypeError("groups must be a list of str, not a single string")
+    items = list(groups) if not isinstance(groups, (list, tuple)) else groups
+    return len(items) == 0 or isinstance(items[0], (str, bytes))
+
+
+def _as_list(col: Any) -> Any:
+    """A check_many column as a str/bytes scalar or a list."""
+    col = _column(col)
+    if isinstance(col, (str, bytes)):
+        return col
+    return col.tolist() if hasattr(col, "tolist") else list(col)
 
 
 # ---- Engine and Snapshot -------------------------------------------------------------
@@ -577,6 +675,9 @@ class Snapshot(_Queries, _rolegate.Snapshot):
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+    def _pinned(self) -> tuple[Any, bool]:
+        return self, False
 
     def __repr__(self) -> str:
         state = "released" if self.released else f"generation={self.generation}"
@@ -723,6 +824,8 @@ class Engine(_Queries, _rolegate.Engine):
     def clear_shadow(self) -> None:
         """Removes the shadow bundle (no error without one)."""
         self._clear_shadow()
+    def _pinned(self) -> tuple[Any, bool]:
+        return self.snapshot(), True
 
     def __enter__(self) -> "Engine":
         return self

@@ -178,6 +178,158 @@ static int parse_options(PyObject* limits, rolegate_options* opts, int* have) {
   return 0;
 }
 
+/* ---- Context and asserted groups -> rolegate_query ------------------------------
+ * `context` is None or a dict {str: str | int | float | bool | list[str] |
+ * tuple[str, ...]}; `groups` None or a list/tuple of str. Strings are
+ * borrowed (a str's cached UTF-8, a bytes' buffer) and stay valid because the
+ * GIL is held for the whole call; the three arrays are PyMem allocations
+ * freed by query_free. A value of another type is a TypeError; the limits,
+ * duplicate keys (dict keys differing only in case) and empty group ids are
+ * the library's to judge (a deny, invalid_input). */
+typedef struct {
+  rolegate_query q;
+  rolegate_context_entry* entries;
+  rolegate_string* values; /* every list's values */
+  rolegate_string* groups;
+} Query;
+
+static void query_free(Query* x) {
+  PyMem_Free(x->entries);
+  PyMem_Free(x->values);
+  PyMem_Free(x->groups);
+  x->entries = NULL;
+  x->values = NULL;
+  x->groups = NULL;
+}
+
+static int is_text_seq(PyObject* o) { return PyList_Check(o) || PyTuple_Check(o); }
+
+/* The strings of a list/tuple into out[0..n). */
+static int text_items(PyObject* seq, rolegate_string* out, const char* what) {
+  Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+  PyObject** items = PySequence_Fast_ITEMS(seq);
+  for (Py_ssize_t i = 0; i < n; i++) {
+    const char* p;
+    Py_ssize_t len;
+    if (get_text(items[i], &p, &len, what)) return -1;
+    out[i].data = p;
+    out[i].len = (size_t)len;
+  }
+  return 0;
+}
+
+static int context_value(PyObject* v, rolegate_context_entry* e, rolegate_string** next) {
+  if (PyBool_Check(v)) { /* before int: bool is an int subclass */
+    e->type = ROLEGATE_VALUE_BOOL;
+    e->boolean = v == Py_True;
+  } else if (PyLong_Check(v) || PyFloat_Check(v)) {
+    e->type = ROLEGATE_VALUE_NUMBER;
+    e->number = PyFloat_Check(v) ? PyFloat_AS_DOUBLE(v) : PyLong_AsDouble(v);
+    if (e->number == -1.0 && PyErr_Occurred()) return -1;
+  } else if (PyUnicode_Check(v) || PyBytes_Check(v)) {
+    const char* p;
+    Py_ssize_t n;
+    if (get_text(v, &p, &n, "a context value")) return -1;
+    e->type = ROLEGATE_VALUE_STRING;
+    e->str = p;
+    e->str_len = (size_t)n;
+  } else if (is_text_seq(v)) {
+    e->type = ROLEGATE_VALUE_STRING_LIST;
+    e->list = *next;
+    e->list_len = (size_t)PySequence_Fast_GET_SIZE(v);
+    if (text_items(v, *next, "each value of a context list")) return -1;
+    *next += e->list_len;
+  } else {
+    PyErr_Format(PyExc_TypeError,
+                 "context values must be str, int, float, bool or a list of str, not %.100s",
+                 Py_TYPE(v)->tp_name);
+    return -1;
+  }
+  return 0;
+}
+
+static int build_context(PyObject* context, Query* x) {
+  if (!PyDict_Check(context)) {
+    PyErr_Format(PyExc_TypeError, "context must be a dict or None, not %.100s", Py_TYPE(context)->tp_name);
+    return -1;
+  }
+  Py_ssize_t n = PyDict_GET_SIZE(context), pos = 0, total = 0;
+  PyObject *k, *v;
+  while (PyDict_Next(context, &pos, &k, &v))
+    if (is_text_seq(v)) total += PySequence_Fast_GET_SIZE(v);
+  x->entries = PyMem_Calloc((size_t)(n ? n : 1), sizeof(rolegate_context_entry));
+  x->values = PyMem_Calloc((size_t)(total ? total : 1), sizeof(rolegate_string));
+  if (!x->entries || !x->values) {
+    PyErr_NoMemory();
+    return -1;
+  }
+  rolegate_string* next = x->values;
+  Py_ssize_t i = 0;
+  pos = 0;
+  while (PyDict_Next(context, &pos, &k, &v)) {
+    rolegate_context_entry* e = &x->entries[i++];
+    const char* kp;
+    Py_ssize_t kn;
+    if (get_text(k, &kp, &kn, "a context key") || context_value(v, e, &next)) return -1;
+    e->key = kp;
+    e->key_len = (size_t)kn;
+  }
+  x->q.context = x->entries;
+  x->q.context_len = (size_t)n;
+  return 0;
+}
+
+/* Fills x from the three strings and the optional context and groups; 0 or
+ * -1 with an exception set (x must be query_free'd either way). */
+static int build_query(PyObject* const* pay, PyObject* context, PyObject* groups, Query* x) {
+  memset(x, 0, sizeof *x);
+  rolegate_query_init(&x->q);
+  const char* s[3] = {NULL, NULL, NULL};
+  Py_ssize_t n[3] = {0, 0, 0};
+  static const char* const kWhat[3] = {"principal", "action", "resource"};
+  for (int i = 0; i < 3; i++)
+    if (pay[i] && get_text(pay[i], &s[i], &n[i], kWhat[i])) return -1;
+  x->q.principal = s[0], x->q.principal_len = (size_t)n[0];
+  x->q.action = s[1], x->q.action_len = (size_t)n[1];
+  x->q.resource = s[2], x->q.resource_len = (size_t)n[2];
+  if (context && context != Py_None && build_context(context, x)) return -1;
+  if (groups && groups != Py_None) {
+    if (!is_text_seq(groups)) {
+      PyErr_Format(PyExc_TypeError, "groups must be a list of str or None, not %.100s", Py_TYPE(groups)->tp_name);
+      return -1;
+    }
+    Py_ssize_t g = PySequence_Fast_GET_SIZE(groups);
+    x->groups = PyMem_Calloc((size_t)(g ? g : 1), sizeof(rolegate_string));
+    if (!x->groups) {
+      PyErr_NoMemory();
+      return -1;
+    }
+    if (text_items(groups, x->groups, "each group")) return -1;
+    x->q.groups = x->groups;
+    x->q.groups_len = (size_t)g;
+  }
+  return 0;
+}
+
+static int has_extras(PyObject* context, PyObject* groups) {
+  return (context && context != Py_None) || (groups && groups != Py_None);
+}
+
+/* check with a context and/or groups, on an engine or a snapshot. */
+static PyObject* check_query_on(const rolegate_engine* eng, const rolegate_snapshot* snap,
+                                PyObject* const* args, PyObject* context, PyObject* groups) {
+  Query x;
+  if (build_query(args, context, groups, &x)) {
+    query_free(&x);
+    return NULL;
+  }
+  rolegate_decision d = {0, ROLEGATE_REASON_INVALID_INPUT};
+  int32_t st = eng ? rolegate_engine_check_query(eng, &x.q, &d) : rolegate_snapshot_check_query(snap, &x.q, &d);
+  query_free(&x);
+  if (st != ROLEGATE_OK) return raise_status(st, NULL);
+  return decision_object(&d);
+}
+
 /* ---- Query bodies on a snapshot (shared by Engine and Snapshot) ------------- */
 
 static PyObject* explain_on(const rolegate_snapshot* snap, PyObject* const* args) {
@@ -188,7 +340,18 @@ static PyObject* explain_on(const rolegate_snapshot* snap, PyObject* const* args
     return NULL;
   rolegate_explanation x;
   memset(&x, 0, sizeof x);
-  int32_t st = rolegate_snapshot_explain(snap, p, (size_t)pn, a, (size_t)an, r, (size_t)rn, &x);
+  int32_t st;
+  if (has_extras(args[3], args[4])) {
+    Query q;
+    if (build_query(args, args[3], args[4], &q)) {
+      query_free(&q);
+      return NULL;
+    }
+    st = rolegate_snapshot_explain_query(snap, &q.q, &x);
+    query_free(&q);
+  } else {
+    st = rolegate_snapshot_explain(snap, p, (size_t)pn, a, (size_t)an, r, (size_t)rn, &x);
+  }
   if (st != ROLEGATE_OK) return raise_status(st, NULL);
   return Py_BuildValue("(iiNi)", (int)x.decision.allowed, (int)x.decision.reason,
                        str_or_none(x.rule, x.rule_len), (int)x.kind);
@@ -243,7 +406,19 @@ static PyObject* check_workload_on(const rolegate_snapshot* snap, PyObject* cons
   rolegate_explanation x;
   memset(&res, 0, sizeof res);
   memset(&x, 0, sizeof x);
-  int32_t st = rolegate_snapshot_check_workload(snap, &w, a, (size_t)an, r, (size_t)rn, &res, &x);
+  int32_t st;
+  if (has_extras(args[8], args[9])) {
+    Query q;
+    PyObject* const pay[3] = {NULL, args[6], args[7]};
+    if (build_query(pay, args[8], args[9], &q)) {
+      query_free(&q);
+      return NULL;
+    }
+    st = rolegate_snapshot_check_workload_query(snap, &w, &q.q, &res, &x);
+    query_free(&q);
+  } else {
+    st = rolegate_snapshot_check_workload(snap, &w, a, (size_t)an, r, (size_t)rn, &res, &x);
+  }
   if (st != ROLEGATE_OK) return raise_status(st, NULL);
   return Py_BuildValue("(iNNiiNi)", (int)res.error, str_or_none(res.identity, res.identity_len),
                        str_or_none(res.source, res.source_len), (int)x.decision.allowed,
@@ -261,8 +436,20 @@ static PyObject* check_request_on(const rolegate_snapshot* snap, PyObject* const
   char buf[RESOURCE_CAP];
   rolegate_request_result out;
   memset(&out, 0, sizeof out);
-  int32_t st = rolegate_snapshot_check_request(snap, p, (size_t)pn, m, (size_t)mn, t, (size_t)tn, buf,
-                                               sizeof buf, &out);
+  int32_t st;
+  if (has_extras(args[3], args[4])) {
+    Query q;
+    PyObject* const pay[3] = {args[0], NULL, NULL};
+    if (build_query(pay, args[3], args[4], &q)) {
+      query_free(&q);
+      return NULL;
+    }
+    st = rolegate_snapshot_check_request_query(snap, &q.q, m, (size_t)mn, t, (size_t)tn, buf, sizeof buf, &out);
+    query_free(&q);
+  } else {
+    st = rolegate_snapshot_check_request(snap, p, (size_t)pn, m, (size_t)mn, t, (size_t)tn, buf, sizeof buf,
+                                         &out);
+  }
   if (st != ROLEGATE_OK) return raise_status(st, NULL);
   size_t rlen = out.resource_len <= sizeof buf ? out.resource_len : 0;
   return Py_BuildValue("(iiNiNNN)", (int)out.check.decision.allowed, (int)out.check.decision.reason,
@@ -650,6 +837,49 @@ static PyObject* const* bind_args(const char* fname, const char* const* names, P
   return buf;
 }
 
+/* check's binder: as bind_args for the three strings, plus the keyword-only
+ * `context` and `groups` (NULL when not given). The hot path (three
+ * positional arguments, no keyword) stays one compare. */
+static PyObject* const* bind_check(const char* const* names, PyObject* const* args, Py_ssize_t nargs,
+                                   PyObject* kwnames, PyObject** buf, PyObject** context, PyObject** groups) {
+  *context = *groups = NULL;
+  Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+  if (nkw == 0 && nargs == 3) return args;
+  if (nargs > 3) {
+    PyErr_Format(PyExc_TypeError, "check() takes 3 arguments (%zd given)", nargs + nkw);
+    return NULL;
+  }
+  for (Py_ssize_t i = 0; i < 3; i++) buf[i] = i < nargs ? args[i] : NULL;
+  for (Py_ssize_t k = 0; k < nkw; k++) {
+    PyObject* key = PyTuple_GET_ITEM(kwnames, k);
+    PyObject** slot = NULL;
+    if (PyUnicode_CompareWithASCIIString(key, "context") == 0) {
+      slot = context;
+    } else if (PyUnicode_CompareWithASCIIString(key, "groups") == 0) {
+      slot = groups;
+    } else {
+      for (int j = 0; j < 3 && !slot; j++)
+        if (PyUnicode_CompareWithASCIIString(key, names[j]) == 0) slot = &buf[j];
+    }
+    if (!slot) {
+      PyErr_Format(PyExc_TypeError, "check() got an unexpected keyword argument '%U'", key);
+      return NULL;
+    }
+    if (*slot) {
+      PyErr_Format(PyExc_TypeError, "check() got multiple values for argument '%U'", key);
+      return NULL;
+    }
+    *slot = args[nargs + k];
+  }
+  for (Py_ssize_t i = 0; i < 3; i++) {
+    if (!buf[i]) {
+      PyErr_Format(PyExc_TypeError, "check() missing required argument '%s' (pos %zd)", names[i], i + 1);
+      return NULL;
+    }
+  }
+  return buf;
+}
+
 static const char* const kCheckParams[] = {"principal", "action", "resource"};
 static const char* const kCheckIdsParams[] = {"principal_id", "action_id", "resource"};
 static const char* const kPrincipalParam[] = {"principal"};
@@ -658,19 +888,23 @@ static const char* const kActionParam[] = {"action"};
 /* The docstrings start with a text signature ("name($self, /, params)\n--\n\n")
  * so inspect.signature() and help() show the parameters of these C methods. */
 #define CHECK_DOC                                                                         \
-  "check($self, /, principal, action, resource)\n--\n\n"                                  \
-  "May `principal` perform `action` on `resource`? Returns a Decision: truthy when "    \
+  "check($self, /, principal, action, resource, *, context=None, groups=None)\n--\n\n"    \
+  "May `principal` perform `action` on `resource`? `context` (a dict of str to str, "    \
+  "int, float, bool or list of str) is the request's attributes that conditions read; " \
+  "`groups` (a list of str) ids the caller verified the principal belongs to. "        \
+  "Returns a Decision: truthy when "                                                     \
   "allowed, .reason says why. Arguments are str or bytes (anything else: TypeError); a " \
   "value the library rejects (not UTF-8, a control character, ...) is a deny with "      \
   "reason 'invalid_input'."
 
 static PyObject* Snapshot_check(SnapshotObject* s, PyObject* const* args, Py_ssize_t nargs,
                                 PyObject* kwnames) {
-  PyObject* buf[3];
-  args = bind_args("check", kCheckParams, 3, args, nargs, kwnames, buf);
+  PyObject *buf[3], *context, *groups;
+  args = bind_check(kCheckParams, args, nargs, kwnames, buf, &context, &groups);
   if (!args) return NULL;
   const rolegate_snapshot* snap = snapshot_get(s);
   if (!snap) return NULL;
+  if (has_extras(context, groups)) return check_query_on(NULL, snap, args, context, groups);
   const char *p, *a, *r;
   Py_ssize_t pn, an, rn;
   if (get_text(args[0], &p, &pn, "principal") || get_text(args[1], &a, &an, "action") ||
@@ -690,10 +924,10 @@ static PyObject* Snapshot_check(SnapshotObject* s, PyObject* const* args, Py_ssi
     return CALL;                                                                             \
   }
 
-SNAPSHOT_FORWARD(_explain, 3, explain_on(snap, args))
+SNAPSHOT_FORWARD(_explain, 5, explain_on(snap, args))
 SNAPSHOT_FORWARD(_resolve, 6, resolve_on(snap, args))
-SNAPSHOT_FORWARD(_check_workload, 8, check_workload_on(snap, args))
-SNAPSHOT_FORWARD(_check_request, 3, check_request_on(snap, args))
+SNAPSHOT_FORWARD(_check_workload, 10, check_workload_on(snap, args))
+SNAPSHOT_FORWARD(_check_request, 5, check_request_on(snap, args))
 
 static PyObject* Snapshot__check_many(SnapshotObject* s, PyObject* const* args, Py_ssize_t nargs) {
   if (nargs_ok(nargs, 3, "_check_many")) return NULL;
@@ -956,11 +1190,12 @@ static PyObject* Engine__publish_file(EngineObject* e, PyObject* arg) {
 
 static PyObject* Engine_check(EngineObject* e, PyObject* const* args, Py_ssize_t nargs,
                               PyObject* kwnames) {
-  PyObject* buf[3];
-  args = bind_args("check", kCheckParams, 3, args, nargs, kwnames, buf);
+  PyObject *buf[3], *context, *groups;
+  args = bind_check(kCheckParams, args, nargs, kwnames, buf, &context, &groups);
   if (!args) return NULL;
   rolegate_engine* eng = engine_get(e);
   if (!eng) return NULL;
+  if (has_extras(context, groups)) return check_query_on(eng, NULL, args, context, groups);
   const char *p, *a, *r;
   Py_ssize_t pn, an, rn;
   if (get_text(args[0], &p, &pn, "principal") || get_text(args[1], &a, &an, "action") ||
@@ -987,10 +1222,10 @@ static PyObject* Engine_check(EngineObject* e, PyObject* const* args, Py_ssize_t
     return r;                                                                                \
   }
 
-ENGINE_FORWARD(_explain, 3, explain_on(snap, args))
+ENGINE_FORWARD(_explain, 5, explain_on(snap, args))
 ENGINE_FORWARD(_resolve, 6, resolve_on(snap, args))
-ENGINE_FORWARD(_check_workload, 8, check_workload_on(snap, args))
-ENGINE_FORWARD(_check_request, 3, check_request_on(snap, args))
+ENGINE_FORWARD(_check_workload, 10, check_workload_on(snap, args))
+ENGINE_FORWARD(_check_request, 5, check_request_on(snap, args))
 ENGINE_FORWARD(_check_many, 3, check_many_on(snap, args, &e->guard))
 
 static PyObject* Engine__snapshot(EngineObject* e, PyObject* cls) {

@@ -25,7 +25,10 @@ def params(f) -> list[str]:
 
 def test_c_methods_have_text_signatures():
     for cls in (rolegate.Engine, rolegate.Snapshot):
-        assert params(cls.check) == ["self", "principal", "action", "resource"]
+        assert params(cls.check) == ["self", "principal", "action", "resource", "context", "groups"]
+        kinds = inspect.signature(cls.check).parameters
+        assert kinds["context"].kind is inspect.Parameter.KEYWORD_ONLY
+        assert kinds["groups"].kind is inspect.Parameter.KEYWORD_ONLY
     assert params(rolegate.Snapshot.check_ids) == ["self", "principal_id", "action_id", "resource"]
     assert params(rolegate.Snapshot.principal_id) == ["self", "principal"]
     assert params(rolegate.Snapshot.action_id) == ["self", "action"]
@@ -34,11 +37,12 @@ def test_c_methods_have_text_signatures():
     assert params(rolegate.reason_name) == ["code"]
     assert params(rolegate.example_bundle) == []
     sig = inspect.signature(rolegate.Engine.check)
-    assert all(p.kind is p.POSITIONAL_OR_KEYWORD for n, p in sig.parameters.items() if n != "self")
+    assert all(p.kind is p.POSITIONAL_OR_KEYWORD for n, p in sig.parameters.items()
+               if n not in ("self", "context", "groups"))
 
 
 def test_signatures_reach_bound_methods(engine):
-    assert params(engine.check) == ["principal", "action", "resource"]
+    assert params(engine.check) == ["principal", "action", "resource", "context", "groups"]
     with engine.snapshot() as s:
         assert params(s.check_ids) == ["principal_id", "action_id", "resource"]
 
@@ -46,7 +50,11 @@ def test_signatures_reach_bound_methods(engine):
 def test_facade_signatures():
     assert params(rolegate.Engine) == ["bundle", "limits"]
     assert params(rolegate.Engine.from_file) == ["path", "limits"]
-    assert params(rolegate.Engine.explain) == ["self", "principal", "action", "resource"]
+    assert params(rolegate.Engine.explain) == ["self", "principal", "action", "resource", "context", "groups"]
+    for name in ("explain", "check_workload", "check_request", "check_many"):
+        sig = inspect.signature(getattr(rolegate.Engine, name))
+        assert sig.parameters["context"].kind is inspect.Parameter.KEYWORD_ONLY, name
+        assert sig.parameters["groups"].kind is inspect.Parameter.KEYWORD_ONLY, name
     sig = inspect.signature(rolegate.Engine.resolve)
     assert sig.parameters["node_group_identity"].kind is inspect.Parameter.KEYWORD_ONLY
 
