@@ -52,7 +52,9 @@ V2_VALID_FEATURES["v2_everything.json"] = sorted(FEATURE_PROBES)
 V2_VALID_FEATURES["v2_statement_condition_empty.json"] = ["statement_condition"]
 
 # "line 4 col 43: /roles/0/actions/0: why" or "(bundle): why".
-DIAG_LINE = re.compile(r"^(?:warning: )?(?:line \d+ col \d+: )?(\S*): ")
+# The CLI's one diagnostic format: "FILE:LINE:COL: [warning: ]POINTER: MESSAGE"
+# (":LINE:COL" left out when the position is unknown).
+DIAG_LINE = re.compile(r"^.*?\.json(?::\d+:\d+)?: (warning: )?(\S*): ")
 
 
 def schema():
@@ -84,11 +86,9 @@ def error_pointers(stderr):
     """The JSON pointers of the error lines ("(bundle)" is the root, "")."""
     out = set()
     for line in stderr.splitlines():
-        if line.startswith("warning: "):
-            continue
         m = DIAG_LINE.match(line)
-        if m:
-            out.add("" if m.group(1) == "(bundle)" else m.group(1))
+        if m and not m.group(1):
+            out.add("" if m.group(2) == "(bundle)" else m.group(2))
     return out
 
 
