@@ -126,10 +126,18 @@ int32_t BundleError(rolegate_error** err, const absl::Status& st, std::vector<ro
   return Fail(err, ROLEGATE_E_BUNDLE, std::move(msg), std::move(diags));
 }
 
-bool ReadFile(const char* path, size_t path_len, uint64_t max_bytes, std::string* out, std::string* why) {
+// ROLEGATE_OK, or the failure already recorded in *err: a file over the
+// bundle limit is a bundle error (a limit exceeded, SPEC §6), as the same
+// text given in memory would be; anything else is ROLEGATE_E_IO.
+int32_t ReadFile(const char* path, size_t path_len, uint64_t max_bytes, std::string* out, rolegate_error** err) {
   const absl::Status st = rolegate::ReadBundleFile(std::string(path, path_len), max_bytes, out);
-  if (!st.ok()) *why = std::string(st.message());
-  return st.ok();
+  if (st.ok()) return ROLEGATE_OK;
+  std::string msg(st.message());
+  if (absl::IsResourceExhausted(st)) {
+    rolegate::Diagnostic d{rolegate::Severity::kError, "", 0, 0, msg};
+    return Fail(err, ROLEGATE_E_BUNDLE, msg, {d});
+  }
+  return Fail(err, ROLEGATE_E_IO, std::move(msg));
 }
 
 #define RG_GUARD_BEGIN try {
@@ -378,9 +386,9 @@ int32_t rolegate_engine_new_from_file(const rolegate_options* opts, const char* 
   if (!out || !path || path_len == 0 || !OptionsValid(opts))
     return Fail(err, ROLEGATE_E_INVALID_ARGUMENT, "rolegate_engine_new_from_file: invalid argument");
   RG_GUARD_BEGIN
-  std::string text, why;
-  if (!ReadFile(path, path_len, ToLimits(opts).max_bundle_bytes, &text, &why))
-    return Fail(err, ROLEGATE_E_IO, why);
+  std::string text;
+  if (const int32_t st = ReadFile(path, path_len, ToLimits(opts).max_bundle_bytes, &text, err); st != ROLEGATE_OK)
+    return st;
   return rolegate_engine_new(opts, text.data(), text.size(), out, err);
   RG_GUARD_END(err)
 }
@@ -407,9 +415,10 @@ int32_t rolegate_engine_publish_file(rolegate_engine* engine, const char* path, 
   if (!engine || !path || path_len == 0)
     return Fail(err, ROLEGATE_E_INVALID_ARGUMENT, "rolegate_engine_publish_file: invalid argument");
   RG_GUARD_BEGIN
-  std::string text, why;
-  if (!ReadFile(path, path_len, engine->rep->limits().max_bundle_bytes, &text, &why))
-    return Fail(err, ROLEGATE_E_IO, why);
+  std::string text;
+  if (const int32_t st = ReadFile(path, path_len, engine->rep->limits().max_bundle_bytes, &text, err);
+      st != ROLEGATE_OK)
+    return st;
   return rolegate_engine_publish(engine, text.data(), text.size(), err);
   RG_GUARD_END(err)
 }
