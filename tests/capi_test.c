@@ -33,7 +33,7 @@ static const char kSmall[] =
 
 static void test_versions(void) {
   EXPECT(rolegate_version_number() == ROLEGATE_VERSION_NUMBER);
-  EXPECT(strcmp(rolegate_version_string(), "0.1.0") == 0);
+  EXPECT(strcmp(rolegate_version_string(), ROLEGATE_VERSION_STRING) == 0);  // the header and the library agree
   EXPECT(strcmp(rolegate_reason_name(ROLEGATE_REASON_GRANT), "grant") == 0);
   EXPECT(strcmp(rolegate_reason_name(ROLEGATE_REASON_NO_IDENTITY), "no_identity") == 0);
   EXPECT(rolegate_reason_name(-1) == NULL);

@@ -35,6 +35,7 @@
 #include <string>
 #include <vector>
 
+#include "rolegate_version.h"
 #include "absl/strings/str_cat.h"
 #include "import_cmd.h"
 #include "ops_output.h"
@@ -47,7 +48,7 @@ namespace {
 // The library's version. The C ABI reports it as rolegate_version_string();
 // this program includes only the C++ headers, so it is repeated here and
 // cli_test checks that `rolegate --version` agrees with the library.
-constexpr char kVersion[] = "0.1.0";
+constexpr char kVersion[] = ROLEGATE_VERSION_STRING;  // from project(rolegate VERSION ...)
 
 constexpr char kUsage[] =
     "usage:\n"
