@@ -114,8 +114,12 @@ func (a *app) loadAuth() (Authenticator, error) {
 		interval = 15 * time.Minute
 	}
 	a.watchers = append(a.watchers, func(ctx context.Context) { keys.Run(ctx, interval) })
-	jwtAuth, err := NewJWTAuth(JWTConfig{Issuer: j.Issuer, Audience: j.Audience, ClockSkew: j.ClockSkew,
-		Algorithms: j.Algorithms, Principal: j.Principal, Prefix: j.PrincipalPrefix}, keys)
+	jc := JWTConfig{Issuer: j.Issuer, Audience: j.Audience, ClockSkew: j.ClockSkew,
+		Algorithms: j.Algorithms, Principal: j.Principal, Prefix: j.PrincipalPrefix}
+	if j.GroupsClaim != nil { // absent: the default claim, "groups"
+		jc.GroupsClaim, jc.NoGroups = *j.GroupsClaim, *j.GroupsClaim == ""
+	}
+	jwtAuth, err := NewJWTAuth(jc, keys)
 	if err != nil {
 		return nil, fmt.Errorf("auth.jwt: %w", err)
 	}
