@@ -25,7 +25,7 @@ import (
 
 // Identity is a verified caller.
 type Identity struct {
-	Principal string   // the principal id the bundle names ("user:ada", "entra:<tid>/<oid>")
+	Principal string // the principal id the bundle names ("user:ada", "entra:<tid>/<oid>")
 	// Groups are ids the credential asserts the principal belongs to (a
 	// verified JWT's groups claim): every decision is taken for the
 	// principal and these groups (SPEC §13). An authenticator must return

@@ -43,8 +43,8 @@ type JWTConfig struct {
 	// Principal is how claims name the principal: "entra" (tid and oid:
 	// entra:<tid>/<oid>), "sub" (Prefix + sub) or "email" (Prefix + email,
 	// only with email_verified true).
-	Principal   string
-	Prefix      string
+	Principal string
+	Prefix    string
 	// GroupsClaim names the claim (an array of strings) whose values are
 	// asserted as the principal's groups in every decision (SPEC §13);
 	// "groups" when empty. NoGroups asserts none (the claim is not read).
