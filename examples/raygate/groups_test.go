@@ -40,6 +40,9 @@ func TestGatewayAssertsJWTGroups(t *testing.T) {
 	// deny on one of its groups.
 	get("groups not a list", k.sign(t, map[string]any{"groups": "grp:ray-admins"}, zed), 401, "invalid_groups_claim")
 	get("static token", tokRita, 401, "")
+	overage := map[string]any{"_claim_names": map[string]string{"groups": "src1"},
+		"_claim_sources": map[string]any{"src1": map[string]string{"endpoint": "https://graph.example/x"}}}
+	get("groups overage", k.sign(t, overage, zed), 401, "groups_not_in_token")
 
 	// Another claim name.
 	cfg.GroupsClaim = "roles"

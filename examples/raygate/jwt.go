@@ -212,6 +212,11 @@ func (a *JWTAuth) verify(raw string) (Identity, time.Time, error) {
 		if a.cfg.GroupsClaim != "groups" {
 			raw = all[a.cfg.GroupsClaim]
 		}
+		if _, over := c.ClaimNames[a.cfg.GroupsClaim]; over && len(raw) == 0 {
+			// The groups are elsewhere: deciding without them could skip
+			// a deny on one of them, so the token is refused.
+			return Identity{}, never, authErr("groups_not_in_token")
+		}
 		if id.Groups, err = parseGroups(raw); err != nil {
 			return Identity{}, never, err
 		}
@@ -247,6 +252,9 @@ type tokenClaims struct {
 	Email         string          `json:"email"`
 	EmailVerified any             `json:"email_verified"` // bool, or "true" from some issuers
 	Groups        json.RawMessage `json:"groups"`
+	// ClaimNames is OIDC's distributed claims: Entra ID names the groups
+	// claim there instead when the user is in too many groups ("overage").
+	ClaimNames map[string]json.RawMessage `json:"_claim_names"`
 }
 
 // parseGroups reads a groups claim: absent or null asserts none; anything
