@@ -54,3 +54,22 @@ func TestGatewayAssertsJWTGroups(t *testing.T) {
 	h.gw.auth = newJWTAuthFor(t, srv.srv.URL, cfg)
 	get("groups off", withAdmins, 403, "no_grant")
 }
+
+// auth.jwt.groups_claim: absent is "groups", "" is none, a name is that claim.
+func TestGroupsClaimConfig(t *testing.T) {
+	for yaml, want := range map[string]JWTConfig{
+		"":                     {},
+		`groups_claim: ""`:     {NoGroups: true},
+		`groups_claim: roles`:  {GroupsClaim: "roles"},
+		`groups_claim: groups`: {GroupsClaim: "groups"},
+	} {
+		c := DefaultConfig()
+		if err := ParseConfig([]byte("auth:\n  jwt:\n    issuer: i\n    "+yaml+"\n"), &c); err != nil {
+			t.Fatalf("%q: %v", yaml, err)
+		}
+		got := c.Auth.JWT.authConfig()
+		if got.GroupsClaim != want.GroupsClaim || got.NoGroups != want.NoGroups {
+			t.Errorf("%q: %+v", yaml, got)
+		}
+	}
+}

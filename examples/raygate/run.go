@@ -114,12 +114,7 @@ func (a *app) loadAuth() (Authenticator, error) {
 		interval = 15 * time.Minute
 	}
 	a.watchers = append(a.watchers, func(ctx context.Context) { keys.Run(ctx, interval) })
-	jc := JWTConfig{Issuer: j.Issuer, Audience: j.Audience, ClockSkew: j.ClockSkew,
-		Algorithms: j.Algorithms, Principal: j.Principal, Prefix: j.PrincipalPrefix}
-	if j.GroupsClaim != nil { // absent: the default claim, "groups"
-		jc.GroupsClaim, jc.NoGroups = *j.GroupsClaim, *j.GroupsClaim == ""
-	}
-	jwtAuth, err := NewJWTAuth(jc, keys)
+	jwtAuth, err := NewJWTAuth(j.authConfig(), keys)
 	if err != nil {
 		return nil, fmt.Errorf("auth.jwt: %w", err)
 	}
@@ -250,4 +245,15 @@ func (a *app) drain(srv *http.Server) {
 	case <-time.After(5 * time.Second):
 		a.ops.Error("handlers still running after closing streams; stopping anyway")
 	}
+}
+
+// authConfig is the file's JWT settings as JWTAuth takes them. groups_claim
+// absent is the default claim ("groups"); set to "" it asserts no groups.
+func (j *JWTFileConfig) authConfig() JWTConfig {
+	jc := JWTConfig{Issuer: j.Issuer, Audience: j.Audience, ClockSkew: j.ClockSkew,
+		Algorithms: j.Algorithms, Principal: j.Principal, Prefix: j.PrincipalPrefix}
+	if j.GroupsClaim != nil {
+		jc.GroupsClaim, jc.NoGroups = *j.GroupsClaim, *j.GroupsClaim == ""
+	}
+	return jc
 }
