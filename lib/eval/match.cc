@@ -10,6 +10,7 @@
 #include "eval/match.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -103,18 +104,23 @@ bool ContextIsValid(const Context& c) {
   uint64_t hashes[kMaxContextKeys];
   for (size_t i = 0; i < c.size; ++i) {
     const ContextEntry& e = c.entries[i];
-    if (e.key.empty() || e.key.size() > kMaxContextStringBytes) return false;
+    // Keys and strings are UTF-8 text within the string limit (a C caller can
+    // pass anything; the CLI's JSON already is); numbers are finite.
+    auto text_ok = [](std::string_view t) { return t.size() <= kMaxContextStringBytes && IsValidUtf8(t); };
+    if (e.key.empty() || !text_ok(e.key)) return false;
     switch (e.type) {
       case ValueType::kString:
-        if (e.str.size() > kMaxContextStringBytes) return false;
+        if (!text_ok(e.str)) return false;
         break;
       case ValueType::kNumber:
+        if (!std::isfinite(e.number)) return false;
+        break;
       case ValueType::kBool:
         break;
       case ValueType::kStringList:
         if (e.list_size > kMaxContextValues || (e.list_size != 0 && e.list == nullptr)) return false;
         for (size_t k = 0; k < e.list_size; ++k)
-          if (e.list[k].size() > kMaxContextStringBytes) return false;
+          if (!text_ok(e.list[k])) return false;
         break;
       default:
         return false;  // a type this library does not know: never guess
@@ -136,7 +142,7 @@ bool ContextIsValid(const Context& c) {
 bool GroupsAreValid(const AssertedGroups& g) {
   if (g.size > kMaxAssertedGroups || g.ids == nullptr) return false;
   for (size_t i = 0; i < g.size; ++i)
-    if (g.ids[i].empty() || g.ids[i].size() > kMaxContextStringBytes) return false;
+    if (g.ids[i].empty() || g.ids[i].size() > kMaxContextStringBytes || !IsValidUtf8(g.ids[i])) return false;
   return true;
 }
 
