@@ -43,6 +43,18 @@ static int32_t rg_explain_query(const rolegate_snapshot* s, const char* p, size_
   return rolegate_snapshot_explain_query(s, &q, out);
 }
 
+// check_request with a query built here for the same reason as rg_check_query;
+// the action and resource stay empty (the route supplies them).
+static int32_t rg_check_request_query(const rolegate_snapshot* s, const char* p, size_t pl,
+                                      const rolegate_string* g, size_t gl,
+                                      const rolegate_context_entry* c, size_t cl, const char* m,
+                                      size_t ml, const char* t, size_t tl, char* buf, size_t cap,
+                                      rolegate_request_result* out) {
+  rolegate_query q;
+  rg_query(&q, p, pl, NULL, 0, NULL, 0, g, gl, c, cl);
+  return rolegate_snapshot_check_request_query(s, &q, m, ml, t, tl, buf, cap, out);
+}
+
 // A Context's C memory: keys and values back to back in `arena`, and the
 // three arrays the library reads, which point into it. One allocation owns
 // the others so a cleanup can free them whatever they have grown to.
@@ -84,6 +96,8 @@ static int rg_grow(void** p, size_t* cap, size_t n, size_t sz) {
 #cgo nocallback rg_check_query
 #cgo noescape rg_explain_query
 #cgo nocallback rg_explain_query
+#cgo noescape rg_check_request_query
+#cgo nocallback rg_check_request_query
 #cgo nocallback rg_grow
 #cgo nocallback rg_ctx_new
 #cgo nocallback rg_ctx_free
@@ -401,4 +415,49 @@ func (s *Snapshot) ExplainQuery(q *Query) (Explanation, error) {
 	}
 	defer runtime.KeepAlive(s)
 	return explainQuery(h, q)
+}
+
+// CheckRequestQuery is CheckRequest with a Context: its asserted groups join
+// the principal (P is the closure of the principal and of every group, SPEC
+// §13) and conditions read its attributes. The route supplies the action and
+// scope. ctx may be nil (then it is CheckRequest). A group list or context
+// the library finds invalid (see Context) is a deny with ReasonInvalidInput
+// and no error, decided before routing (Route, Action and Resource empty).
+// The Context is only read, so concurrent checks may share a built one. Cost:
+// CheckRequest's; the Context adds no allocation (the result's strings are
+// the only ones, as with CheckRequest).
+func (e *Engine) CheckRequestQuery(principal, method, target string, ctx *Context) (RequestDecision, error) {
+	s, err := e.acquire()
+	if err != nil {
+		return RequestDecision{Explanation: Explanation{Decision: deny}}, err
+	}
+	defer C.rolegate_snapshot_release(s)
+	return checkRequestQueryOn(s, principal, method, target, ctx)
+}
+
+// CheckRequestQuery is Engine.CheckRequestQuery on the pinned bundle.
+func (s *Snapshot) CheckRequestQuery(principal, method, target string, ctx *Context) (RequestDecision, error) {
+	h := s.handle()
+	if h == nil {
+		return RequestDecision{Explanation: Explanation{Decision: deny}}, ErrReleased
+	}
+	defer runtime.KeepAlive(s)
+	return checkRequestQueryOn(h, principal, method, target, ctx)
+}
+
+func checkRequestQueryOn(s *C.rolegate_snapshot, principal, method, target string, ctx *Context) (RequestDecision, error) {
+	g, gl, ce, cl, err := ctx.cArgs()
+	if err != nil {
+		return RequestDecision{Explanation: Explanation{Decision: deny}}, err
+	}
+	var buf [resourceCap]byte
+	var out C.rolegate_request_result
+	st := C.rg_check_request_query(s, cstr(principal), C.size_t(len(principal)), g, gl, ce, cl,
+		cstr(method), C.size_t(len(method)), cstr(target), C.size_t(len(target)),
+		(*C.char)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)), &out)
+	runtime.KeepAlive(ctx)
+	if st != C.ROLEGATE_OK {
+		return RequestDecision{Explanation: Explanation{Decision: deny}}, statusError(st)
+	}
+	return requestDecisionFrom(&out, buf[:]), nil
 }

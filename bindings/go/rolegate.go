@@ -1297,6 +1297,12 @@ func checkRequestOn(s *C.rolegate_snapshot, principal, method, target string) (R
 	if st != C.ROLEGATE_OK {
 		return RequestDecision{Explanation: Explanation{Decision: deny}}, statusError(st)
 	}
+	return requestDecisionFrom(&out, buf[:]), nil
+}
+
+// requestDecisionFrom copies a request result out of the snapshot and the
+// scope buffer buf (a resource_len past buf is the library's bug: no scope).
+func requestDecisionFrom(out *C.rolegate_request_result, buf []byte) RequestDecision {
 	n := int(out.resource_len)
 	if n > len(buf) {
 		n = 0
@@ -1306,7 +1312,7 @@ func checkRequestOn(s *C.rolegate_snapshot, principal, method, target string) (R
 		Route:       goString(out.route, out.route_len),
 		Action:      goString(out.action, out.action_len),
 		Resource:    string(buf[:n]),
-	}, nil
+	}
 }
 
 func checkBatchOn(s *C.rolegate_snapshot, b *Batch, out []Decision) ([]Decision, error) {

@@ -25,8 +25,12 @@ import (
 
 // Identity is a verified caller.
 type Identity struct {
-	Principal string   // the principal id the bundle names ("user:ada", "entra:<tid>/<oid>")
-	Groups    []string // groups the credential asserts (JWT "groups"); logged, not yet decided on
+	Principal string // the principal id the bundle names ("user:ada", "entra:<tid>/<oid>")
+	// Groups are ids the credential asserts the principal belongs to (a
+	// verified JWT's groups claim): every decision is taken for the
+	// principal and these groups (SPEC §13). An authenticator must return
+	// only groups it has verified; static tokens return none.
+	Groups []string
 }
 
 // Authenticator turns a request's credentials into an Identity. It must not

@@ -61,6 +61,9 @@ type JWTFileConfig struct {
 	Algorithms      []string      `yaml:"algorithms"`
 	Principal       string        `yaml:"principal"`
 	PrincipalPrefix string        `yaml:"principal_prefix"`
+	// GroupsClaim is the claim asserted as the principal's groups: "groups"
+	// when absent, none when set to "" (see JWTConfig).
+	GroupsClaim     *string       `yaml:"groups_claim"`
 	MinRefresh      time.Duration `yaml:"min_refresh"`
 	RefreshInterval time.Duration `yaml:"refresh_interval"`
 }

@@ -43,9 +43,13 @@ type JWTConfig struct {
 	// Principal is how claims name the principal: "entra" (tid and oid:
 	// entra:<tid>/<oid>), "sub" (Prefix + sub) or "email" (Prefix + email,
 	// only with email_verified true).
-	Principal   string
-	Prefix      string
-	GroupsClaim string // "groups" by default
+	Principal string
+	Prefix    string
+	// GroupsClaim names the claim (an array of strings) whose values are
+	// asserted as the principal's groups in every decision (SPEC §13);
+	// "groups" when empty. NoGroups asserts none (the claim is not read).
+	GroupsClaim string
+	NoGroups    bool
 }
 
 // JWTAuth authenticates JWT bearer tokens against a JWKS.
@@ -187,7 +191,12 @@ func (a *JWTAuth) verify(raw string) (Identity, time.Time, error) {
 	}
 	var std jwt.Claims
 	var c tokenClaims
-	if err := tok.Claims(key.Key, &std, &c); err != nil {
+	var all map[string]json.RawMessage // only for a groups claim other than "groups"
+	dest := []any{&std, &c}
+	if !a.cfg.NoGroups && a.cfg.GroupsClaim != "groups" {
+		dest = append(dest, &all)
+	}
+	if err := tok.Claims(key.Key, dest...); err != nil {
 		return Identity{}, never, authErr("bad_signature")
 	}
 	if err := a.validate(&std); err != nil {
@@ -197,7 +206,22 @@ func (a *JWTAuth) verify(raw string) (Identity, time.Time, error) {
 	if err != nil {
 		return Identity{}, never, err
 	}
-	return Identity{Principal: principal, Groups: c.groups(a.cfg.GroupsClaim)}, std.Expiry.Time(), nil
+	id := Identity{Principal: principal}
+	if !a.cfg.NoGroups {
+		raw := c.Groups
+		if a.cfg.GroupsClaim != "groups" {
+			raw = all[a.cfg.GroupsClaim]
+		}
+		if _, over := c.ClaimNames[a.cfg.GroupsClaim]; over && len(raw) == 0 {
+			// The groups are elsewhere: deciding without them could skip
+			// a deny on one of them, so the token is refused.
+			return Identity{}, never, authErr("groups_not_in_token")
+		}
+		if id.Groups, err = parseGroups(raw); err != nil {
+			return Identity{}, never, err
+		}
+	}
+	return id, std.Expiry.Time(), nil
 }
 
 func (a *JWTAuth) validate(std *jwt.Claims) error {
@@ -228,17 +252,25 @@ type tokenClaims struct {
 	Email         string          `json:"email"`
 	EmailVerified any             `json:"email_verified"` // bool, or "true" from some issuers
 	Groups        json.RawMessage `json:"groups"`
+	// ClaimNames is OIDC's distributed claims: Entra ID names the groups
+	// claim there instead when the user is in too many groups ("overage").
+	ClaimNames map[string]json.RawMessage `json:"_claim_names"`
 }
 
-func (c *tokenClaims) groups(claim string) []string {
-	if claim != "groups" || len(c.Groups) == 0 {
-		return nil
+// parseGroups reads a groups claim: absent or null asserts none; anything
+// but an array of strings refuses the token (invalid_groups_claim). Dropping
+// a malformed claim instead would be unsafe: a deny assignment on one of the
+// groups would then not apply. How many groups there are, and whether any
+// is empty, is the library's to judge (invalid_input, a 403).
+func parseGroups(raw json.RawMessage) ([]string, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
 	}
 	var g []string
-	if json.Unmarshal(c.Groups, &g) != nil {
-		return nil
+	if json.Unmarshal(raw, &g) != nil {
+		return nil, authErr("invalid_groups_claim")
 	}
-	return g
+	return g, nil
 }
 
 // principal maps claims to the principal id; a claim it needs that is

@@ -247,6 +247,10 @@ func assemble(cfg Config, ops *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	gen = a.engine.Generation
+	if err := a.metrics.ExportEngine(a.engine); err != nil {
+		a.engine.Close()
+		return nil, fmt.Errorf("rolegate counters: %w", err)
+	}
 	auth, err := a.loadAuth()
 	if err != nil {
 		a.engine.Close()

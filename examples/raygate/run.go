@@ -114,8 +114,7 @@ func (a *app) loadAuth() (Authenticator, error) {
 		interval = 15 * time.Minute
 	}
 	a.watchers = append(a.watchers, func(ctx context.Context) { keys.Run(ctx, interval) })
-	jwtAuth, err := NewJWTAuth(JWTConfig{Issuer: j.Issuer, Audience: j.Audience, ClockSkew: j.ClockSkew,
-		Algorithms: j.Algorithms, Principal: j.Principal, Prefix: j.PrincipalPrefix}, keys)
+	jwtAuth, err := NewJWTAuth(j.authConfig(), keys)
 	if err != nil {
 		return nil, fmt.Errorf("auth.jwt: %w", err)
 	}
@@ -246,4 +245,15 @@ func (a *app) drain(srv *http.Server) {
 	case <-time.After(5 * time.Second):
 		a.ops.Error("handlers still running after closing streams; stopping anyway")
 	}
+}
+
+// authConfig is the file's JWT settings as JWTAuth takes them. groups_claim
+// absent is the default claim ("groups"); set to "" it asserts no groups.
+func (j *JWTFileConfig) authConfig() JWTConfig {
+	jc := JWTConfig{Issuer: j.Issuer, Audience: j.Audience, ClockSkew: j.ClockSkew,
+		Algorithms: j.Algorithms, Principal: j.Principal, Prefix: j.PrincipalPrefix}
+	if j.GroupsClaim != nil {
+		jc.GroupsClaim, jc.NoGroups = *j.GroupsClaim, *j.GroupsClaim == ""
+	}
+	return jc
 }

@@ -59,7 +59,7 @@ func (s *Streams) Revalidate() {
 		reason := ""
 		if id, err := s.g.auth.Authenticate(st.probe); err != nil {
 			reason = "credential no longer valid: " + err.Error()
-		} else if d, err := s.g.engine.CheckRequest(id.Principal, st.probe.Method, st.probe.RequestURI); err != nil || !d.Allowed {
+		} else if d, err := s.g.checkRequest(id, st.probe.Method, st.probe.RequestURI); err != nil || !d.Allowed {
 			reason = "no longer allowed"
 		}
 		if reason != "" {
