@@ -1098,8 +1098,8 @@ std::string MgScope(std::string_view name) {
   return std::string("/providers/Microsoft.Management/managementGroups/").append(name);
 }
 
-// A few assignments at the management groups (one in a thousand), of the
-// first role assignable there; ends the assignments list.
+// A few assignments at the management groups (one in a thousand, to users),
+// of the first role assignable there; ends the assignments list.
 void AppendMgAssignments(const BundleModel& m, std::string* out) {
   size_t role = 0;
   while (role < m.roles.size() && m.roles[role].assign_kind > 1) ++role;
@@ -1116,11 +1116,13 @@ void AppendMgAssignments(const BundleModel& m, std::string* out) {
     AppendJsonString(MgScope(mg), out);
   };
   for (size_t k = 0; k < m.assignments.size() / 1000; ++k) {
-    one(Str("a-mg-", k), BundleModel::GroupName(CondHash(k) % std::max<uint32_t>(1, m.groups)), kMg[k % 3]);
+    // Users, not groups: a group here would reach thousands of users and
+    // shift the allowed share away from the unconditional bundle's.
+    one(Str("a-mg-", k), BundleModel::UserName(CondHash(k) % std::max<uint32_t>(1, m.users)), kMg[k % 3]);
     out->append("},\n");
   }
   // The list's last entry (no comma after it): a conditional one at the root.
-  one("a-mg-last", BundleModel::GroupName(0), "mg-root");
+  one("a-mg-last", BundleModel::UserName(0), "mg-root");
   AppendAzureCondition(0, out);
   out->append("}\n");
 }
