@@ -293,6 +293,45 @@ ROLEGATE_EXPORT int32_t rolegate_snapshot_check_request(const rolegate_snapshot*
                                                         char* resource_buf, size_t resource_cap,
                                                         rolegate_request_result* out);
 
+/* ---- Import of native policy formats (SPEC §16; since 0.2) --------------- */
+/* One input file of an import: `kind` says what it holds, `name` is the name
+ * errors and report entries use (any text, e.g. the file's path), `data` its
+ * bytes. All three are (pointer, length), borrowed for the call only. This
+ * struct never changes; a new field would come with rolegate_import_v2.
+ *
+ * Kinds for "azure": "roles" (az role definition list, or the REST list;
+ * at least one), "assignments", "deny_assignments", "management_groups",
+ * "group_members", "operations". Kinds for "aws": "authorization_details"
+ * (one or more pages), "actions" (the catalog CSV, at most one),
+ * "ignore_permission_boundaries" (data ignored: its presence sets the flag).
+ * Inputs of one kind are read in the order given. */
+typedef struct rolegate_import_input {
+  const char* kind;
+  size_t kind_len;
+  const char* name;
+  size_t name_len;
+  const char* data;
+  size_t data_len;
+} rolegate_import_input;
+
+/* Converts native policy data into a bundle: `kind` is "azure" or "aws".
+ * On ROLEGATE_OK, *bundle_out receives the bundle JSON and *report_out the
+ * import report JSON (counts first, then one entry per element not mapped
+ * 1:1, each naming its input and JSON pointer); each is owned by the caller,
+ * NUL-terminated (the NUL not counted in *_len), and freed with
+ * rolegate_buffer_free. On failure both are set to NULL / 0 and the status
+ * is ROLEGATE_E_INVALID_ARGUMENT (a NULL out-pointer, an unknown kind, or a
+ * malformed input: the message reads "NAME: /json/pointer: why"),
+ * ROLEGATE_E_NO_MEMORY or ROLEGATE_E_INTERNAL. The bundle is not compiled
+ * here; compile it as any other. Deterministic; thread-safe (no shared
+ * state). Cost: linear in the inputs; memory a few times the largest one. */
+ROLEGATE_EXPORT int32_t rolegate_import(const char* kind, size_t kind_len, const rolegate_import_input* inputs,
+                                        size_t n, char** bundle_out, size_t* bundle_len, char** report_out,
+                                        size_t* report_len, rolegate_error** err);
+
+/* Frees a buffer the library returned (rolegate_import). NULL is a no-op. */
+ROLEGATE_EXPORT void rolegate_buffer_free(char* buf);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

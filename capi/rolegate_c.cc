@@ -167,12 +167,10 @@ int32_t rolegate_version_number(void) { return ROLEGATE_VERSION_NUMBER; }
 const char* rolegate_version_string(void) { return ROLEGATE_VERSION_STRING; }
 
 const char* rolegate_reason_name(int32_t reason) {
-  static const char* const kNames[] = {"grant", "statement", "deny_assignment", "deny_statement",
-                                       "no_grant", "not_effective_at_scope", "unknown_action",
-                                       "invalid_input", "no_route", "bad_path", "unknown_cloud",
-                                       "no_identity"};
   if (reason < 0 || reason >= ROLEGATE_REASON_COUNT) return nullptr;
-  return kNames[reason];
+  // The one list of names (lib/base/types.cc): string literals, so static
+  // and NUL-terminated.
+  return rolegate::ReasonName(static_cast<Reason>(reason)).data();
 }
 
 int32_t rolegate_error_code(const rolegate_error* err) { return err ? err->code : ROLEGATE_OK; }

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "import_cmd.h"
 #include "query_line.h"
 #include "rolegate/policy.h"
 
@@ -48,6 +49,7 @@ constexpr char kUsage[] =
     "  rolegate validate [--strict] BUNDLE   compile BUNDLE; print a summary, its warnings and errors\n"
     "  rolegate check [--bundle BUNDLE]      answer JSON Lines queries from standard input\n"
     "  rolegate example                      print the built-in example bundle\n"
+    "  rolegate import azure|aws ...         convert native Azure / AWS policy data into a bundle\n"
     "  rolegate --version                    print the version\n"
     "  rolegate COMMAND --help               help on one command\n";
 
@@ -323,6 +325,7 @@ int main(int argc, char** argv) {
   }
   if (cmd == "validate") return ValidateMain(rest);
   if (cmd == "check") return CheckMain(rest);
+  if (cmd == "import") return rolegate::cli::ImportMain(rest);
   if (cmd == "example") {
     if (!rest.empty() && IsHelp(rest[0])) {
       std::cout << kExampleHelp;

@@ -200,8 +200,11 @@ const (
 	ReasonBadPath             Reason = 9
 	ReasonUnknownCloud        Reason = 10
 	ReasonNoIdentity          Reason = 11
+	// ReasonConditionNotMet: a grant or Allow statement matched only with a
+	// condition that does not hold for the query's context.
+	ReasonConditionNotMet Reason = 12
 	// NumReasons is the number of reasons.
-	NumReasons = 12
+	NumReasons = 13
 )
 
 var reasonNames [NumReasons]string
@@ -693,6 +696,8 @@ var (
 	_ = [1]struct{}{}[C.ROLEGATE_REASON_UNKNOWN_CLOUD-ReasonUnknownCloud]
 	_ = [1]struct{}{}[ReasonNoIdentity-C.ROLEGATE_REASON_NO_IDENTITY]
 	_ = [1]struct{}{}[C.ROLEGATE_REASON_NO_IDENTITY-ReasonNoIdentity]
+	_ = [1]struct{}{}[ReasonConditionNotMet-C.ROLEGATE_REASON_CONDITION_NOT_MET]
+	_ = [1]struct{}{}[C.ROLEGATE_REASON_CONDITION_NOT_MET-ReasonConditionNotMet]
 	_ = [1]struct{}{}[NumReasons-C.ROLEGATE_REASON_COUNT]
 	_ = [1]struct{}{}[C.ROLEGATE_REASON_COUNT-NumReasons]
 	_ = [1]struct{}{}[WorkloadJob-C.ROLEGATE_WORKLOAD_JOB]

@@ -34,7 +34,11 @@ std::string_view ReasonName(Reason r);
 struct Decision {
   bool allowed = false;
   Reason reason = Reason::kInvalidInput;
-  friend bool operator==(const Decision&, const Decision&) = default;
+  // Spelled out (not "= default") so the public headers build as C++17.
+  friend bool operator==(const Decision& a, const Decision& b) {
+    return a.allowed == b.allowed && a.reason == b.reason;
+  }
+  friend bool operator!=(const Decision& a, const Decision& b) { return !(a == b); }
 };
 
 // Which kind of bundle rule decided (for Explain).

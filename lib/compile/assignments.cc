@@ -26,6 +26,7 @@ void Compiler::BuildAssignments() {
     if (!ok || !role_ok_[role->second] || cond == kBadCond) continue;
     const uint32_t principal = Principal(a.principal.s), node = InsertScope(a.scope.s);
     staged_assignments_.push_back(StagedAssignment{static_cast<uint32_t>(i), role->second, node});
+    d().n_assignments++;
     for (const RolePart& part : role_parts_[role->second]) {
       const uint32_t c = AndCond(cond, part.cond);
       if (c == kBadCond) continue;

@@ -158,7 +158,6 @@ class Compiler {
 
   // principals
   std::vector<std::vector<uint32_t>> parents_;  // principal -> groups that list it
-  std::vector<uint8_t> is_group_;
 
   // scopes
   std::vector<uint32_t> path_parent_;        // path parent of node i + 1

@@ -21,7 +21,6 @@ uint32_t Compiler::Principal(std::string_view name) {
   d().principal_ids.emplace(AbslView(stored), id);
   d().principal_names.push_back(stored);
   parents_.emplace_back();
-  is_group_.push_back(0);
   principal_stmts_.emplace_back();
   return id;
 }
@@ -36,7 +35,6 @@ void Compiler::BuildGroups() {
     if (!g.valid || !seen_group->insert(g.id.s).second) continue;
     if (!CheckNotStar(g.id, JoinPointer(ptr, "id"))) continue;
     const uint32_t gid = Principal(g.id.s);
-    is_group_[gid] = 1;
     group_of_index[i] = gid;
     d().n_groups++;
     if (g.members.empty()) sink_->Warning(ptr, g.off, absl::StrCat("group \"", g.id.s, "\" has no members"));

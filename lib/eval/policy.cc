@@ -1,16 +1,13 @@
-// lib/policy.cc — Compile(), the Policy object, and the table's arena.
+// lib/eval/policy.cc — the Policy object, its stats, and the table's arena.
 #include "rolegate/policy.h"
 
 #include <cstring>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "model/loader.h"
-#include "compile/compile.h"
 #include "eval/match.h"
 #include "eval/routes.h"
 #include "re2/re2.h"
-#include "re2/set.h"
 
 namespace rolegate {
 namespace internal {
@@ -33,15 +30,6 @@ std::string_view Arena::Add(std::string_view s) {
 PolicyData::PolicyData() = default;
 PolicyData::~PolicyData() = default;
 
-// The one door from the library into a Policy: make one from a compiled
-// table, read the table of one (reverse queries, tests of internals).
-struct PolicyAccess {
-  static std::unique_ptr<Policy> Make(std::unique_ptr<PolicyData> d) {
-    return std::unique_ptr<Policy>(new Policy(std::move(d)));
-  }
-  static const PolicyData& Data(const Policy& p) { return *p.data_; }
-};
-
 }  // namespace internal
 
 Policy::Policy(std::unique_ptr<internal::PolicyData> d) : data_(std::move(d)) {}
@@ -55,68 +43,6 @@ bool ParseWorkloadType(std::string_view s, WorkloadType* out) {
   return true;
 }
 
-namespace {
-
-absl::StatusOr<std::unique_ptr<Policy>> CompileOrThrow(std::string_view bundle_json, const Limits& limits,
-                                                       std::vector<Diagnostic>* diagnostics);
-
-}  // namespace
-
-// Allocation failure while compiling is an error like any other: the caller
-// (and Engine::Publish) keeps the table in service.
-absl::StatusOr<std::unique_ptr<Policy>> Compile(std::string_view bundle_json, const Limits& limits,
-                                                std::vector<Diagnostic>* diagnostics) {
-  try {
-    return CompileOrThrow(bundle_json, limits, diagnostics);
-  } catch (const std::bad_alloc&) {
-    if (diagnostics) {
-      diagnostics->clear();
-      diagnostics->push_back(Diagnostic{Severity::kError, "", 0, 0, "out of memory while compiling the bundle"});
-    }
-    return absl::ResourceExhaustedError("out of memory while compiling the bundle");
-  } catch (const std::length_error&) {
-    if (diagnostics) {
-      diagnostics->clear();
-      diagnostics->push_back(Diagnostic{Severity::kError, "", 0, 0, "bundle too large to compile"});
-    }
-    return absl::ResourceExhaustedError("bundle too large to compile");
-  }
-}
-
-namespace {
-
-absl::StatusOr<std::unique_ptr<Policy>> CompileOrThrow(std::string_view bundle_json, const Limits& limits,
-                                                       std::vector<Diagnostic>* diagnostics) {
-  internal::DiagSink sink;
-  std::unique_ptr<internal::PolicyData> data;
-  {
-    model::Bundle bundle;
-    if (limits.max_scope_segments > internal::kMaxScopeSegments) {
-      sink.Error("", 0, absl::StrCat("the max_scope_segments limit may be at most ", internal::kMaxScopeSegments));
-    } else if (internal::LoadBundle(bundle_json, limits, &bundle, &sink)) {
-      // Semantic checks run even after shape errors, so one run reports
-      // every error; the table is built only when there are none.
-      data = internal::CompileBundle(bundle, limits, &sink);
-    }
-    if (!data && !sink.has_errors()) {
-      sink.Error("", 0, "bundle could not be loaded");
-    }
-  }
-  const size_t errors = sink.errors();
-  std::vector<Diagnostic> diags = sink.Finish(bundle_json);
-  if (errors > 0 || !data) {
-    std::string first;
-    for (const Diagnostic& d : diags)
-      if (d.severity == Severity::kError) { first = FormatDiagnostic(d); break; }
-    if (diagnostics) *diagnostics = std::move(diags);
-    return absl::InvalidArgumentError(
-        absl::StrCat("bundle rejected with ", errors, " error", errors == 1 ? "" : "s", "; first: ", first));
-  }
-  if (diagnostics) *diagnostics = std::move(diags);
-  return internal::PolicyAccess::Make(std::move(data));
-}
-
-}  // namespace
 
 Policy::Stats Policy::GetStats() const {
   const internal::PolicyData& d = *data_;
@@ -125,7 +51,7 @@ Policy::Stats Policy::GetStats() const {
   s.roles = d.n_roles;
   s.principals = d.principal_names.size();
   s.groups = d.n_groups;
-  s.assignments = d.grants.size();
+  s.assignments = d.n_assignments;  // each once, whatever its role's blocks and conditions
   s.deny_assignments = d.denies.size();
   s.statements = d.statements.size();
   s.clouds = d.clouds.size();

@@ -17,6 +17,7 @@
 
 #include "rolegate/policy.h"
 #include "rolegate/types.h"
+#include "support/query_extras.h"
 #include "support/random_bundle.h"
 #include "support/reference.h"
 
@@ -186,19 +187,45 @@ class Differ {
           " resource=" + Q(want.resource));
   }
 
-  // n queries of each kind from the tests' query generator, seeded.
+#ifndef ROLEGATE_FUZZ_NO_GENERATOR
+  // A check with a context and asserted groups (SPEC §10, §13): Explain and
+  // Check by Query against the reference.
+  void CheckWithExtras(const rolegate_ref::CheckQuery& q) {
+    const rolegate_ref::Answer want = ref_.Check(q.principal, q.action, q.resource, q.extras);
+    rolegate_ref::EngineExtras x(q.extras);
+    rolegate::Query eq;
+    eq.principal = q.principal;
+    eq.action = q.action;
+    eq.resource = q.resource;
+    eq.groups = x.groups();
+    eq.context = x.context();
+    const rolegate::Explanation got = p_.Explain(eq);
+    const std::string what = "check(" + Q(q.principal) + ", " + Q(q.action) + ", " + Q(q.resource) +
+                             ") with " + std::to_string(q.extras.context.size()) + " context keys and " +
+                             std::to_string(q.extras.groups.size()) + " groups";
+    CheckShape(got, what);
+    if (!Same(got, want)) Die(what + ": engine " + Show(got) + ", reference " + Show(want));
+    if (!(p_.Check(eq) == got.decision)) Die(what + ": Check and Explain disagree");
+  }
+#endif
+
+  // n queries of each kind from the tests' query generator, seeded; with
+  // options.v2 the checks carry contexts and asserted groups.
   void Generated(const std::vector<std::string>& targets, uint64_t seed, int checks, int workloads,
-                 int requests) {
+                 int requests, bool v2 = false) {
 #ifdef ROLEGATE_FUZZ_NO_GENERATOR
-    (void)targets, (void)seed, (void)checks, (void)workloads, (void)requests;
+    (void)targets, (void)seed, (void)checks, (void)workloads, (void)requests, (void)v2;
     return;
 #else
     // The generator draws actions from the catalog; it needs one.
     if (ref_.bundle().actions.empty()) return;
-    rolegate_ref::QueryGenerator gen(ref_, targets, seed);
+    rolegate_ref::RandomBundleOptions options;
+    options.v2 = v2;
+    rolegate_ref::QueryGenerator gen(ref_, targets, seed, options);
     for (int i = 0; i < checks; ++i) {
       const rolegate_ref::CheckQuery q = gen.NextCheck();
-      Check(q.principal, q.action, q.resource);
+      if (v2) CheckWithExtras(q);
+      else Check(q.principal, q.action, q.resource);
     }
     for (int i = 0; i < workloads; ++i) Workload(gen.NextWorkload());
     for (int i = 0; i < requests; ++i) {

@@ -29,6 +29,7 @@ from ._rolegate import (
     example_bundle,
     reason_name,
 )
+from ._import import import_aws, import_azure
 
 __all__ = [
     "BatchResult",
@@ -46,6 +47,8 @@ __all__ = [
     "WORKLOAD_TYPES",
     "WorkloadDecision",
     "example_bundle",
+    "import_aws",
+    "import_azure",
     "reason_name",
     "LIBRARY_VERSION",
     "LIBRARY_VERSION_NUMBER",

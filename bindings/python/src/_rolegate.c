@@ -1103,8 +1103,63 @@ static PyObject* mod_example_bundle(PyObject* self, PyObject* unused) {
   return PyBytes_FromStringAndSize(s, (Py_ssize_t)len);
 }
 
+/* _import(kind, inputs) -> (bundle bytes, report bytes): rolegate_import.
+ * inputs: a sequence of (kind str, name str, data bytes). The sequence is
+ * copied into a tuple first and the bytes are immutable, so nothing the C
+ * call reads can change while the GIL is released around it. */
+static PyObject* mod__import(PyObject* self, PyObject* args) {
+  const char* kind;
+  Py_ssize_t kind_len;
+  PyObject* seq;
+  if (!PyArg_ParseTuple(args, "s#O:_import", &kind, &kind_len, &seq)) return NULL;
+  PyObject* items = PySequence_Tuple(seq);
+  if (!items) return NULL;
+  Py_ssize_t n = PyTuple_GET_SIZE(items);
+  rolegate_import_input* in = PyMem_Calloc(n > 0 ? (size_t)n : 1, sizeof(rolegate_import_input));
+  if (!in) {
+    Py_DECREF(items);
+    return PyErr_NoMemory();
+  }
+  for (Py_ssize_t i = 0; i < n; i++) {
+    PyObject* t = PyTuple_GET_ITEM(items, i);
+    char* data;
+    Py_ssize_t k_len, name_len, data_len;
+    if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != 3 || !PyBytes_Check(PyTuple_GET_ITEM(t, 2))) {
+      PyErr_SetString(PyExc_TypeError, "_import: each input is (kind: str, name: str, data: bytes)");
+      goto fail;
+    }
+    in[i].kind = PyUnicode_AsUTF8AndSize(PyTuple_GET_ITEM(t, 0), &k_len);
+    in[i].name = PyUnicode_AsUTF8AndSize(PyTuple_GET_ITEM(t, 1), &name_len);
+    if (!in[i].kind || !in[i].name || PyBytes_AsStringAndSize(PyTuple_GET_ITEM(t, 2), &data, &data_len) < 0)
+      goto fail;
+    in[i].kind_len = (size_t)k_len;
+    in[i].name_len = (size_t)name_len;
+    in[i].data = data;
+    in[i].data_len = (size_t)data_len;
+  }
+  char *bundle = NULL, *report = NULL;
+  size_t bundle_len = 0, report_len = 0;
+  rolegate_error* err = NULL;
+  int32_t rc;
+  Py_BEGIN_ALLOW_THREADS
+  rc = rolegate_import(kind, (size_t)kind_len, in, (size_t)n, &bundle, &bundle_len, &report, &report_len, &err);
+  Py_END_ALLOW_THREADS
+  PyMem_Free(in);
+  Py_DECREF(items);
+  if (rc != ROLEGATE_OK) return raise_status(rc, err);
+  PyObject* result = Py_BuildValue("(y#y#)", bundle, (Py_ssize_t)bundle_len, report, (Py_ssize_t)report_len);
+  rolegate_buffer_free(bundle);
+  rolegate_buffer_free(report);
+  return result;
+fail:
+  PyMem_Free(in);
+  Py_DECREF(items);
+  return NULL;
+}
+
 static PyMethodDef module_methods[] = {
     {"_init", mod_init, METH_VARARGS, NULL},
+    {"_import", mod__import, METH_VARARGS, NULL},
     {"reason_name", mod_reason_name, METH_O,
      "reason_name($module, code, /)\n--\n\nThe name of a reason code ('grant', 'no_grant', ...)."},
     {"example_bundle", mod_example_bundle, METH_NOARGS,

@@ -252,7 +252,7 @@ struct PolicyData {
   uint32_t max_query_segments = 64;
 
   // Counts for Stats.
-  uint64_t n_roles = 0, n_groups = 0;
+  uint64_t n_roles = 0, n_groups = 0, n_assignments = 0;
 
   PolicyData();
   ~PolicyData();
