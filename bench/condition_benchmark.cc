@@ -174,9 +174,20 @@ rolegate::Query MakeQuery(const CheckQuery& q, const rolegate::ContextEntry* ctx
 // Shares of the set's decisions (allowed, condition_not_met), outside the timing.
 void CountDecisions(benchmark::State& st, const rolegate::Policy& pol, const CheckQuerySet& qs,
                     const rolegate::ContextEntry* ctx) {
-  size_t allowed = 0, not_met = 0, invalid = 0;
+  size_t allowed = 0, not_met = 0, invalid = 0, mismatched = 0;
   for (size_t i = 0; i < qs.queries.size(); ++i) {
-    rolegate::Decision d = pol.Check(MakeQuery(qs.queries[i], ctx ? ctx + 5 * i : nullptr));
+    const rolegate::Query q = MakeQuery(qs.queries[i], ctx ? ctx + 5 * i : nullptr);
+    rolegate::Decision d = pol.Check(q);
+    // The paths measured must answer alike (a benchmark of a wrong answer is worthless).
+    const CheckQuery& s = qs.queries[i];
+    if (!(pol.Explain(q).decision == d) || (!ctx && !(pol.Check(s.principal, s.action, s.resource) == d))) {
+      if (mismatched++ < 5)
+        std::fprintf(stderr, "MISMATCH Check(Query)=%d/%d Explain=%d/%d: %.*s %.*s %.*s\n", d.allowed,
+                     static_cast<int>(d.reason), pol.Explain(q).decision.allowed,
+                     static_cast<int>(pol.Explain(q).decision.reason), static_cast<int>(s.principal.size()),
+                     s.principal.data(), static_cast<int>(s.action.size()), s.action.data(),
+                     static_cast<int>(s.resource.size()), s.resource.data());
+    }
     allowed += d.allowed;
     not_met += d.reason == rolegate::Reason::kConditionNotMet;
     invalid += d.reason == rolegate::Reason::kInvalidInput;
@@ -184,6 +195,7 @@ void CountDecisions(benchmark::State& st, const rolegate::Policy& pol, const Che
   const double n = static_cast<double>(qs.queries.size());
   st.counters["allowed"] = allowed / n;
   st.counters["condition_not_met"] = not_met / n;
+  st.counters["mismatched"] = static_cast<double>(mismatched);
   if (invalid) st.SkipWithError("some queries were invalid_input");
 }
 
