@@ -112,15 +112,33 @@ inline bool AnyMemberIn(const uint32_t* members, uint32_t n_members, const uint3
 
 // P for one query (SPEC §3 step 3, §13): the principal's closure, plus the
 // closure of each group the query asserts. Without asserted groups it views
-// the principal's span of `closure` directly; with them the ids are copied
-// into a MembersBuffer. Kept small (no buffer inside) so that the common
-// path's frame holds nothing it does not use.
+// the principal's span of `closure` directly; with them it is copied into
+// `buf` (the heap only past kStackMembers ids).
 struct Members {
+  static constexpr uint32_t kStackMembers = 256;
   const uint32_t* ids = nullptr;
   uint32_t n = 0;
   bool has_statements = false;  // some member has statements
   bool has_cgrants = false;     // some member has conditional grants
+  uint32_t buf[kStackMembers];
+  std::vector<uint32_t> heap;
 
+  void Add(const PolicyData& d, uint32_t pid) {
+    if (pid == kNone) return;
+    const PrincipalInfo& pi = d.principals[pid];
+    has_statements |= pi.closure_has_statements;
+    has_cgrants |= pi.closure_has_cgrants;
+    const uint32_t* b = d.closure.data() + pi.closure_begin;
+    const uint32_t k = pi.closure_end - pi.closure_begin;
+    if (heap.empty() && n + k <= kStackMembers) {
+      std::memcpy(buf + n, b, k * sizeof(uint32_t));
+    } else {
+      if (heap.empty()) heap.assign(buf, buf + n);
+      heap.insert(heap.end(), b, b + k);
+    }
+    n += k;
+    ids = heap.empty() ? buf : heap.data();
+  }
   // Only the principal: no copy.
   void View(const PolicyData& d, uint32_t pid) {
     if (pid == kNone) return;
@@ -129,31 +147,6 @@ struct Members {
     n = pi.closure_end - pi.closure_begin;
     has_statements = pi.closure_has_statements;
     has_cgrants = pi.closure_has_cgrants;
-  }
-};
-
-// Storage for P when the query asserts groups (the heap only past
-// kStackMembers ids); lives only on that path (DecideAsserted).
-struct MembersBuffer {
-  static constexpr uint32_t kStackMembers = 256;
-  uint32_t buf[kStackMembers];
-  std::vector<uint32_t> heap;
-
-  void Add(const PolicyData& d, uint32_t pid, Members* p) {
-    if (pid == kNone) return;
-    const PrincipalInfo& pi = d.principals[pid];
-    p->has_statements |= pi.closure_has_statements;
-    p->has_cgrants |= pi.closure_has_cgrants;
-    const uint32_t* b = d.closure.data() + pi.closure_begin;
-    const uint32_t k = pi.closure_end - pi.closure_begin;
-    if (heap.empty() && p->n + k <= kStackMembers) {
-      std::memcpy(buf + p->n, b, k * sizeof(uint32_t));
-    } else {
-      if (heap.empty()) heap.assign(buf, buf + p->n);
-      heap.insert(heap.end(), b, b + k);
-    }
-    p->n += k;
-    p->ids = heap.empty() ? buf : heap.data();
   }
 };
 
@@ -231,7 +224,7 @@ inline bool EffectiveAt(const PolicyData& d, uint32_t node, uint32_t aid) {
 // kExplain the deepest; otherwise the first found). Every entry of the
 // node's chain is on the resource's path (see ScopeNode::deny_top).
 template <bool kExplain>
-[[gnu::always_inline]] inline uint32_t DenyingAssignment(Step& st) {
+uint32_t DenyingAssignment(Step& st) {
   const PolicyData& d = st.d;
   uint32_t best = kNone;
   for (uint32_t i = d.nodes[st.res.node].deny_top; i != kNone; i = d.denies[i].up) {
@@ -256,12 +249,9 @@ template <bool kExplain>
 // a time: first every member's search (independent, branch-free, so their
 // cache misses overlap) with the entry it lands on prefetched, then the walks.
 template <bool kExplain>
-[[gnu::always_inline]] inline uint32_t Granting(Step& st) {
+uint32_t Granting(Step& st) {
   const PolicyData& d = st.d;
   const uint32_t key = d.nodes[st.res.node].pre;
-  // Hoisted: the stores to st below may alias action_flags (uint8_t) for
-  // the compiler, which would otherwise reload it for every grant.
-  const bool restricted = d.action_flags[st.aid] & kActionRestricted;
   uint32_t best = kNone;
   constexpr uint32_t kBatch = 16;
   uint32_t span_begin[kBatch], start[kBatch];
@@ -279,7 +269,7 @@ template <bool kExplain>
         const GrantEntry& e = g[i];
         if (key < e.pre || key >= e.end || !d.SetHas(e.set, st.aid)) continue;
         const uint32_t gi = span_begin[j] + i;
-        if (restricted && !EffectiveAt(d, d.grant_info[gi].node, st.aid)) {
+        if (!EffectiveAt(d, d.grant_info[gi].node, st.aid)) {
           st.ineffective = true;
           continue;
         }
@@ -393,20 +383,6 @@ inline uint32_t FindPrincipal(const PolicyData& d, std::string_view principal) {
   return it == d.principal_ids.end() ? kNone : it->second;
 }
 
-// Decide with P built from the principal and the asserted groups; out of
-// line so that its buffer stays off the frame of queries without groups.
-template <bool kExplain>
-[[gnu::noinline]] Explanation DecideAsserted(const PolicyData& d, uint32_t pid, const AssertedGroups& groups,
-                                             uint32_t aid, const ResolvedResource& res, std::string_view resource,
-                                             QueryState* qs) {
-  MembersBuffer mb;
-  Members p;
-  mb.Add(d, pid, &p);
-  for (size_t i = 0; i < groups.size; ++i) mb.Add(d, FindPrincipal(d, groups.ids[i]), &p);
-  Step st{d, p, aid, res, resource, qs};
-  return Decide<kExplain>(st);
-}
-
 // The whole of check by ids: step 1 on the resource, the query's context
 // and asserted groups (SPEC §10, §13), then Decide. `resource` longer than
 // the stack buffer (only possible with raised limits) uses the heap.
@@ -427,11 +403,15 @@ Explanation CheckResolved(const PolicyData& d, uint32_t pid, uint32_t aid, std::
   if (context.size != 0 && !ContextIsValid(context)) return Answer(false, Reason::kInvalidInput);
   if (groups.size != 0 && !GroupsAreValid(groups)) return Answer(false, Reason::kInvalidInput);
   if (aid == kNone) return Answer(false, Reason::kUnknownAction);
+  Members p;
+  if (groups.size == 0) {
+    p.View(d, pid);
+  } else {
+    p.Add(d, pid);
+    for (size_t i = 0; i < groups.size; ++i) p.Add(d, FindPrincipal(d, groups.ids[i]));
+  }
   QueryState qs;
   qs.context = context.size != 0 ? &context : nullptr;
-  if (groups.size != 0) return DecideAsserted<kExplain>(d, pid, groups, aid, res, resource, &qs);
-  Members p;
-  p.View(d, pid);
   Step st{d, p, aid, res, resource, &qs};
   return Decide<kExplain>(st);
 }
