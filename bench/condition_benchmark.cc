@@ -21,7 +21,8 @@
 // (the heap the compiled Policy keeps, glibc mallinfo2) for each.
 //
 // Environment: ROLEGATE_BENCH_QUERIES (default 65536), ROLEGATE_BENCH_SEED
-// (default 1), ROLEGATE_BENCH_BUNDLES.
+// (default 1), ROLEGATE_BENCH_BUNDLES, ROLEGATE_BENCH_KEEP_BUNDLE=DIR (keeps the
+// two generated bundles as DIR/bundle-M.json and DIR/bundle-M-cond.json).
 #include <benchmark/benchmark.h>
 #include <malloc.h>
 
@@ -80,6 +81,13 @@ Compiled Build(bool conditions) {
   Compiled c;
   c.model = BuildModel(o);
   AppendBundleJson(*c.model, &c.json);
+  if (const char* dir = std::getenv("ROLEGATE_BENCH_KEEP_BUNDLE")) {
+    const std::string path = std::string(dir) + (conditions ? "/bundle-M-cond.json" : "/bundle-M.json");
+    if (FILE* out = std::fopen(path.c_str(), "wb")) {
+      std::fwrite(c.json.data(), 1, c.json.size(), out);
+      std::fclose(out);
+    }
+  }
   std::vector<rolegate::Diagnostic> diags;
   auto p = CompileMeasured(c.json, &diags, &c.compile_ms, &c.heap_bytes);
   if (!p.ok()) {
