@@ -1028,6 +1028,121 @@ std::vector<std::string> AllPrincipals(const BundleModel& m) {
     if (st.principal.rfind("arn:", 0) == 0 && seen.insert(st.principal).second) v.push_back(st.principal);
   return v;
 }
+namespace {
+
+// ---- SPEC §10-§12 extras of a --conditions bundle ----------------------------------
+// Which rules carry a condition: a hash of the index, so the choice does not
+// line up with the index patterns the model itself uses.
+uint64_t CondHash(uint64_t i) {
+  uint64_t x = i * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL;
+  return SplitMix(&x);
+}
+bool CondPick(uint64_t i, uint64_t one_in) { return CondHash(i) % one_in == 0; }
+
+// The AWS forms the issue names: StringEquals, StringLike, IpAddress,
+// NumericLessThan with IfExists, Bool, ForAnyValue over a multi-valued key.
+void AppendAwsCondition(uint64_t i, std::string* out) {
+  static constexpr std::string_view kForms[] = {
+      R"({"StringEquals":{"aws:RequestedRegion":["us-west-2","us-east-1"]}})",
+      R"({"StringLike":{"aws:RequestedRegion":"eu-*"},"BoolIfExists":{"aws:SecureTransport":"true"}})",
+      R"({"IpAddress":{"aws:SourceIp":["10.0.0.0/8","192.168.0.0/16"]}})",
+      R"({"NumericLessThanIfExists":{"aws:MultiFactorAuthAge":"3600"},"Bool":{"aws:SecureTransport":true}})",
+      R"({"ForAnyValue:StringEquals":{"aws:TagKeys":["team","cost-center"]}})",
+  };
+  out->append(",\"condition\":");
+  out->append(kForms[(CondHash(i) / 5) % std::size(kForms)]);
+}
+
+// Azure ABAC 2.0 forms: a resource tag, the usual "not this action, or the
+// tag" shape, a GUID set over a request attribute the queries never send
+// (always false), and Exists.
+constexpr std::string_view kAzureProdTag = "@Resource[tag:env] StringEquals 'prod'";
+void AppendAzureCondition(uint64_t i, std::string* out) {
+  static constexpr std::string_view kForms[] = {
+      kAzureProdTag,
+      "(!(ActionMatches{'*/delete'})) OR (@Resource[tag:env] StringEqualsIgnoreCase 'PROD')",
+      "@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals "
+      "{ba92f5b4-2d11-453d-a403-e96b0029c9fe, 4633458b-17de-408a-b874-0445c86b69e6}",
+      "(Exists @Resource[tag:env]) AND (@Resource[tag:env] StringNotEquals 'dev')",
+  };
+  out->append(",\"condition\":");
+  AppendJsonString(kForms[(CondHash(i) / 10) % std::size(kForms)], out);
+}
+
+// The four lists of a role; `lead` puts a comma before the first.
+void AppendRoleLists(const Role& r, std::string* out, bool lead = true) {
+  out->append(lead ? ",\"actions\":" : "\"actions\":");
+  AppendList(r.actions, out);
+  if (!r.not_actions.empty()) { out->append(",\"not_actions\":"); AppendList(r.not_actions, out); }
+  if (!r.data_actions.empty()) { out->append(",\"data_actions\":"); AppendList(r.data_actions, out); }
+  if (!r.not_data_actions.empty()) { out->append(",\"not_data_actions\":"); AppendList(r.not_data_actions, out); }
+}
+
+// The same role as one permission block (it grants what the lists did);
+// every other such role gets a second block, a data action under the prod tag.
+void AppendPermissionBlocks(const BundleModel& m, const Role& r, size_t i, std::string* out) {
+  out->append(",\"permissions\":[{");
+  AppendRoleLists(r, out, false);
+  out->push_back('}');
+  if (i % 20 == 3 && !m.data_actions_idx.empty()) {
+    out->append(",{\"data_actions\":[");
+    AppendJsonString(m.actions[m.data_actions_idx[i % m.data_actions_idx.size()]].name, out);
+    out->append("],\"condition\":");
+    AppendJsonString(kAzureProdTag, out);
+    out->push_back('}');
+  }
+  out->push_back(']');
+}
+
+std::string MgScope(std::string_view name) {
+  return std::string("/providers/Microsoft.Management/managementGroups/").append(name);
+}
+
+// A few assignments at the management groups (one in a thousand, to users),
+// of the first role assignable there; ends the assignments list.
+void AppendMgAssignments(const BundleModel& m, std::string* out) {
+  size_t role = 0;
+  while (role < m.roles.size() && m.roles[role].assign_kind > 1) ++role;
+  if (role == m.roles.size()) Die("internal: no role is assignable at a management group");
+  static constexpr std::string_view kMg[] = {"mg-root", "mg-0", "mg-1"};
+  auto one = [&](std::string_view id, std::string_view group, std::string_view mg) {
+    out->append("{\"id\":");
+    AppendJsonString(id, out);
+    out->append(",\"principal\":");
+    AppendJsonString(group, out);
+    out->append(",\"role\":");
+    AppendJsonString(m.roles[role].id, out);
+    out->append(",\"scope\":");
+    AppendJsonString(MgScope(mg), out);
+  };
+  for (size_t k = 0; k < m.assignments.size() / 1000; ++k) {
+    // Users, not groups: a group here would reach thousands of users and
+    // shift the allowed share away from the unconditional bundle's.
+    one(Str("a-mg-", k), BundleModel::UserName(CondHash(k) % std::max<uint32_t>(1, m.users)), kMg[k % 3]);
+    out->append("},\n");
+  }
+  // The list's last entry (no comma after it): a conditional one at the root.
+  one("a-mg-last", BundleModel::UserName(0), "mg-root");
+  AppendAzureCondition(0, out);
+  out->append("}\n");
+}
+
+// Management groups above the subscriptions: each subscription under mg-0
+// or mg-1, both under mg-root (SPEC §12).
+void AppendScopeParents(const BundleModel& m, std::string* out) {
+  out->append(",\n\"scope_parents\": [\n");
+  for (size_t i = 0; i < m.tree.subs.size(); ++i) {
+    out->append("{\"scope\":");
+    AppendJsonString(m.tree.Path(1, i), out);
+    out->append(",\"parent\":");
+    AppendJsonString(MgScope(i % 2 ? "mg-1" : "mg-0"), out);
+    out->append("},\n");
+  }
+  out->append("{\"scope\":\"" + MgScope("mg-0") + "\",\"parent\":\"" + MgScope("mg-root") + "\"},\n");
+  out->append("{\"scope\":\"" + MgScope("mg-1") + "\",\"parent\":\"" + MgScope("mg-root") + "\"}\n]");
+}
+
+}  // namespace
 
 void AppendBundleJson(const BundleModel& m, std::string* out) {
   const Tree& t = m.tree;
@@ -1048,11 +1163,11 @@ void AppendBundleJson(const BundleModel& m, std::string* out) {
     AppendJsonString(r.id, out);
     out->append(",\"name\":");
     AppendJsonString(r.name, out);
-    out->append(",\"actions\":");
-    AppendList(r.actions, out);
-    if (!r.not_actions.empty()) { out->append(",\"not_actions\":"); AppendList(r.not_actions, out); }
-    if (!r.data_actions.empty()) { out->append(",\"data_actions\":"); AppendList(r.data_actions, out); }
-    if (!r.not_data_actions.empty()) { out->append(",\"not_data_actions\":"); AppendList(r.not_data_actions, out); }
+    if (m.opt.conditions && i % 10 == 3) {
+      AppendPermissionBlocks(m, r, i, out);
+    } else {
+      AppendRoleLists(r, out);
+    }
     if (r.assign_kind == 1) out->append(",\"assignable_scopes\":[\"/\"]");
     if (r.assign_kind >= 2) {
       out->append(",\"assignable_scopes\":[\"");
@@ -1092,8 +1207,11 @@ void AppendBundleJson(const BundleModel& m, std::string* out) {
     out->append(m.roles[a.role].id);
     out->append("\",\"scope\":\"");
     t.Append(a.level, a.node, out);
-    out->append(i + 1 < m.assignments.size() ? "\"},\n" : "\"}\n");
+    out->push_back('"');
+    if (m.opt.conditions && CondPick(i, 10)) AppendAzureCondition(i, out);
+    out->append(i + 1 < m.assignments.size() || m.opt.conditions ? "},\n" : "}\n");
   }
+  if (m.opt.conditions) AppendMgAssignments(m, out);
   out->append("],\n\"deny_assignments\": [\n");
   for (size_t i = 0; i < m.denies.size(); ++i) {
     const DenyAssignment& d = m.denies[i];
@@ -1137,6 +1255,7 @@ void AppendBundleJson(const BundleModel& m, std::string* out) {
     AppendList(s.actions, out);
     out->append(",\"resources\":");
     AppendList(s.resources, out);
+    if (m.opt.conditions && CondPick(i, 5)) AppendAwsCondition(i, out);
     out->append(i + 1 < m.statements.size() ? "},\n" : "}\n");
   }
   out->append("],\n\"clouds\": [\n");
@@ -1179,7 +1298,9 @@ void AppendBundleJson(const BundleModel& m, std::string* out) {
     AppendJsonString(r.scope, out);
     out->append(i + 1 < m.routes.size() ? "},\n" : "}\n");
   }
-  out->append("]\n}\n");
+  out->push_back(']');
+  if (m.opt.conditions) AppendScopeParents(m, out);
+  out->append("\n}\n");
 }
 
 // ---- check queries ----------------------------------------------------------------------

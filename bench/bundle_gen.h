@@ -36,7 +36,21 @@ struct GenOptions {
   int64_t mapping_rules = -1;   // total over all clouds; -1: the size's default
   int64_t clouds = -1;          // entries of "clouds"; -1: the size's default
   int64_t assignments = -1;     // -1: the size's default
+  // SPEC §10-§12 on top of the same model (the conditions benchmark): AWS
+  // conditions on 20 % of statements, Azure conditions on 10 % of
+  // assignments, 10 % of roles written as `permissions` blocks (half of
+  // those with an extra conditional block), management groups above the
+  // subscriptions (`scope_parents`) with a few assignments there. Queries
+  // read the keys of ConditionKeys(); the unconditional rules are unchanged.
+  bool conditions = false;
 };
+
+// The five context keys the conditions of a --conditions bundle read.
+inline constexpr std::string_view kCondKeySourceIp = "aws:SourceIp";
+inline constexpr std::string_view kCondKeySecureTransport = "aws:SecureTransport";
+inline constexpr std::string_view kCondKeyRegion = "aws:RequestedRegion";
+inline constexpr std::string_view kCondKeyTagKeys = "aws:TagKeys";
+inline constexpr std::string_view kCondKeyEnv = "@Resource[tag:env]";
 
 // What a generated bundle holds (for reports).
 struct ModelSummary {

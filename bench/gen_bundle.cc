@@ -2,7 +2,7 @@
 // query set over it as JSON Lines in the CLI format of SPEC §7.
 //
 //   rolegate_gen_bundle --size S|M|L [--seed N] [--routes N] [--mappings N]
-//                       [--clouds N] [--assignments N] --out FILE
+//                       [--clouds N] [--assignments N] [--conditions] --out FILE
 //   rolegate_gen_bundle --size S|M|L [--seed N] [...same shape options...]
 //                       --queries hot|uniform|requests|resolve --count N
 //                       [--query-seed N] [--path-bytes N] --out FILE
@@ -27,7 +27,7 @@ namespace {
   std::fprintf(stderr,
                "rolegate_gen_bundle: %s\n"
                "usage: rolegate_gen_bundle --size S|M|L [--seed N] [--routes N] [--mappings N] [--clouds N]\n"
-               "                           [--assignments N] --out FILE\n"
+               "                           [--assignments N] [--conditions] --out FILE\n"
                "       rolegate_gen_bundle --size S|M|L [--seed N] [shape options] --queries "
                "hot|uniform|requests|resolve\n"
                "                           --count N [--query-seed N] [--path-bytes N] --out FILE\n",
@@ -77,6 +77,8 @@ int main(int argc, char** argv) {
       opt.mapping_rules = ParseInt(next());
     } else if (a == "--clouds") {
       opt.clouds = ParseInt(next());
+    } else if (a == "--conditions") {
+      opt.conditions = true;
     } else if (a == "--assignments") {
       opt.assignments = ParseInt(next());
     } else if (a == "--out") {
