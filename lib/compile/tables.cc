@@ -98,7 +98,8 @@ void Compiler::PlaceGrants() {
     for (uint32_t k = pi.closure_begin; k < pi.closure_end; ++k) {
       const PrincipalInfo& m = D.principals[D.closure[k]];
       if (m.stmts_end > m.stmts_begin) pi.closure_has_statements = true;
-      if (m.cgrants_end > m.cgrants_begin) pi.closure_has_cgrants = true;
+      const uint32_t q = D.closure[k];
+      if (D.cgrant_offsets[q + 1] > D.cgrant_offsets[q]) pi.closure_has_cgrants = true;
     }
   }
 }
@@ -117,10 +118,7 @@ void Compiler::PlaceCondGrants() {
     const ScopeNode& sn = D.nodes[g.node];
     D.cond_grants[fill[g.principal]++] = CondGrant{sn.pre, sn.end, g.set, g.node, g.assignment, g.cond};
   }
-  for (uint32_t p = 0; p < n; ++p) {
-    D.principals[p].cgrants_begin = count[p];
-    D.principals[p].cgrants_end = count[p + 1];
-  }
+  D.cgrant_offsets = std::move(count);
 }
 
 // Deny assignments sorted by pre-order with the same "up" links, and each

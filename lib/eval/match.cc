@@ -125,9 +125,16 @@ bool ContextIsValid(const Context& c) {
       default:
         return false;  // a type this library does not know: never guess
     }
+    if (c.size <= 16) continue;  // few keys: compared pairwise below, no hashing
     char buf[kMaxContextStringBytes];
     for (size_t k = 0; k < e.key.size(); ++k) buf[k] = AsciiLower(e.key[k]);
     hashes[i] = (absl::Hash<absl::string_view>{}(absl::string_view(buf, e.key.size())) << 10) | i;
+  }
+  if (c.size <= 16) {  // few keys (the common case): compare pairwise, no sort
+    for (size_t i = 1; i < c.size; ++i)
+      for (size_t j = 0; j < i; ++j)
+        if (AsciiEqualsIgnoreCase(c.entries[i].key, c.entries[j].key)) return false;
+    return true;
   }
   std::sort(hashes, hashes + c.size);
   for (size_t i = 1; i < c.size; ++i) {

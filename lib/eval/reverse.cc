@@ -55,13 +55,16 @@ bool ExtrasValid(const Context& context, const AssertedGroups& groups) {
          (groups.size == 0 || internal::GroupsAreValid(groups));
 }
 
-void MembersOf(const PolicyData& d, uint32_t pid, const AssertedGroups& groups, Members* p) {
+// P of `pid` with the asserted groups; `buf` holds the copy when there are
+// groups and must outlive *p.
+void MembersOf(const PolicyData& d, uint32_t pid, const AssertedGroups& groups, Members* p,
+               internal::MemberBuffer* buf) {
   if (groups.size == 0) {
     p->View(d, pid);
     return;
   }
-  p->Add(d, pid);
-  for (size_t i = 0; i < groups.size; ++i) p->Add(d, internal::FindPrincipal(d, groups.ids[i]));
+  buf->Add(d, pid, p);
+  for (size_t i = 0; i < groups.size; ++i) buf->Add(d, internal::FindPrincipal(d, groups.ids[i]), p);
 }
 
 Explanation ExplainOne(const PolicyData& d, const Members& p, uint32_t aid, const Resolved& r,
@@ -75,7 +78,7 @@ bool HoldsGrant(const PolicyData& d, uint32_t p, uint32_t aid, const Resolved& r
   const internal::PrincipalInfo& pi = d.principals[p];
   for (uint32_t i = pi.grants_begin; i < pi.grants_end; ++i)
     if (d.SetHas(d.grants[i].set, aid) && OnPath(d, d.grants[i].pre, d.grants[i].end, r.res)) return true;
-  for (uint32_t i = pi.cgrants_begin; i < pi.cgrants_end; ++i) {
+  for (uint32_t i = d.cgrant_offsets[p], end = d.cgrant_offsets[p + 1]; i < end; ++i) {
     const internal::CondGrant& g = d.cond_grants[i];
     if (d.SetHas(g.set, aid) && OnPath(d, g.pre, g.end, r.res)) return true;
   }
@@ -111,7 +114,8 @@ std::vector<PrincipalAllowed> WhoCan(const Policy& policy, std::string_view acti
   if (!any) return out;
   // A granter among the asserted groups' closures makes every principal a candidate.
   Members asserted;
-  MembersOf(d, kNone, groups, &asserted);
+  internal::MemberBuffer asserted_buf;
+  MembersOf(d, kNone, groups, &asserted, &asserted_buf);
   const bool everyone = AnyIn(granter, asserted.ids, asserted.n);
   internal::QueryState qs;
   qs.context = context.size != 0 ? &context : nullptr;
@@ -120,7 +124,8 @@ std::vector<PrincipalAllowed> WhoCan(const Policy& policy, std::string_view acti
     if (!everyone && !AnyIn(granter, d.closure.data() + qi.closure_begin, qi.closure_end - qi.closure_begin))
       continue;
     Members p;
-    MembersOf(d, q, groups, &p);
+    internal::MemberBuffer buf;
+    MembersOf(d, q, groups, &p, &buf);
     const Explanation ex = ExplainOne(d, p, aid, r, resource, &qs);
     if (ex.decision.allowed)
       out.push_back(PrincipalAllowed{d.principal_names[q], ex.decision.reason, ex.kind, ex.rule});
@@ -139,7 +144,8 @@ std::vector<uint32_t> CandidateSets(const PolicyData& d, const Members& p, const
     const internal::PrincipalInfo& mi = d.principals[p.ids[k]];
     for (uint32_t i = mi.grants_begin; i < mi.grants_end; ++i)
       if (OnPath(d, d.grants[i].pre, d.grants[i].end, r.res)) sets.push_back(d.grants[i].set);
-    for (uint32_t i = mi.cgrants_begin; i < mi.cgrants_end; ++i)
+    const uint32_t q = p.ids[k];
+    for (uint32_t i = d.cgrant_offsets[q], end = d.cgrant_offsets[q + 1]; i < end; ++i)
       if (OnPath(d, d.cond_grants[i].pre, d.cond_grants[i].end, r.res)) sets.push_back(d.cond_grants[i].set);
     for (uint32_t s = mi.stmts_begin; s < mi.stmts_end; ++s) {
       const internal::StatementEntry& st = d.statements[d.principal_statements[s]];
@@ -161,7 +167,8 @@ std::vector<ActionAllowed> WhatCan(const Policy& policy, std::string_view princi
   const Resolved r = Resolve(d, resource);
   if (!r.res.valid) return out;
   Members p;
-  MembersOf(d, internal::FindPrincipal(d, principal), groups, &p);
+  internal::MemberBuffer buf;
+  MembersOf(d, internal::FindPrincipal(d, principal), groups, &p, &buf);
   const std::vector<uint32_t> sets = CandidateSets(d, p, r);
   if (sets.empty()) return out;
   internal::QueryState qs;

@@ -132,8 +132,10 @@ void IndexTable(Side* s) {
   for (size_t p = 0; p < d.principals.size(); ++p) {
     const internal::PrincipalInfo& pi = d.principals[p];
     for (uint32_t k = pi.closure_begin; k < pi.closure_end; ++k) {
-      const internal::PrincipalInfo& m = d.principals[d.closure[k]];
-      if (m.grants_end > m.grants_begin || m.cgrants_end > m.cgrants_begin || m.stmts_end > m.stmts_begin)
+      const uint32_t q = d.closure[k];
+      const internal::PrincipalInfo& m = d.principals[q];
+      if (m.grants_end > m.grants_begin || d.cgrant_offsets[q + 1] > d.cgrant_offsets[q] ||
+          m.stmts_end > m.stmts_begin)
         s->can_allow[p] = 1;
     }
   }

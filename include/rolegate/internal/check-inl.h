@@ -112,34 +112,13 @@ inline bool AnyMemberIn(const uint32_t* members, uint32_t n_members, const uint3
 
 // P for one query (SPEC §3 step 3, §13): the principal's closure, plus the
 // closure of each group the query asserts. Without asserted groups it views
-// the principal's span of `closure` directly; with them it is copied into
-// `buf` (the heap only past kStackMembers ids).
+// the principal's span of `closure` directly (no copy).
 struct Members {
-  static constexpr uint32_t kStackMembers = 256;
   const uint32_t* ids = nullptr;
   uint32_t n = 0;
   bool has_statements = false;  // some member has statements
   bool has_cgrants = false;     // some member has conditional grants
-  uint32_t buf[kStackMembers];
-  std::vector<uint32_t> heap;
 
-  void Add(const PolicyData& d, uint32_t pid) {
-    if (pid == kNone) return;
-    const PrincipalInfo& pi = d.principals[pid];
-    has_statements |= pi.closure_has_statements;
-    has_cgrants |= pi.closure_has_cgrants;
-    const uint32_t* b = d.closure.data() + pi.closure_begin;
-    const uint32_t k = pi.closure_end - pi.closure_begin;
-    if (heap.empty() && n + k <= kStackMembers) {
-      std::memcpy(buf + n, b, k * sizeof(uint32_t));
-    } else {
-      if (heap.empty()) heap.assign(buf, buf + n);
-      heap.insert(heap.end(), b, b + k);
-    }
-    n += k;
-    ids = heap.empty() ? buf : heap.data();
-  }
-  // Only the principal: no copy.
   void View(const PolicyData& d, uint32_t pid) {
     if (pid == kNone) return;
     const PrincipalInfo& pi = d.principals[pid];
@@ -147,6 +126,31 @@ struct Members {
     n = pi.closure_end - pi.closure_begin;
     has_statements = pi.closure_has_statements;
     has_cgrants = pi.closure_has_cgrants;
+  }
+};
+
+// The closures of a principal and its asserted groups, copied: on the stack
+// up to kStack ids, the heap past that. Only the asserted-groups path
+// (CheckAsserted, out of line) makes one.
+struct MemberBuffer {
+  static constexpr uint32_t kStack = 256;
+  uint32_t buf[kStack];
+  std::vector<uint32_t> heap;
+  void Add(const PolicyData& d, uint32_t pid, Members* m) {
+    if (pid == kNone) return;
+    const PrincipalInfo& pi = d.principals[pid];
+    m->has_statements |= pi.closure_has_statements;
+    m->has_cgrants |= pi.closure_has_cgrants;
+    const uint32_t* b = d.closure.data() + pi.closure_begin;
+    const uint32_t k = pi.closure_end - pi.closure_begin;
+    if (heap.empty() && m->n + k <= kStack) {
+      std::memcpy(buf + m->n, b, k * sizeof(uint32_t));
+    } else {
+      if (heap.empty()) heap.assign(buf, buf + m->n);
+      heap.insert(heap.end(), b, b + k);
+    }
+    m->n += k;
+    m->ids = heap.empty() ? buf : heap.data();
   }
 };
 
@@ -174,7 +178,7 @@ inline bool StatementMatches(Step& st, const StatementEntry& s, bool deny) {
 // kNone. With kExplain it is the first such statement in bundle order (each
 // member's list is ascending); otherwise any, found as early as possible.
 template <bool kExplain>
-uint32_t MatchingStatement(Step& st, bool deny) {
+[[gnu::always_inline]] inline uint32_t MatchingStatement(Step& st, bool deny) {
   const PolicyData& d = st.d;
   uint32_t first = kNone;
   for (uint32_t m = 0; m < st.p.n; ++m) {
@@ -224,7 +228,7 @@ inline bool EffectiveAt(const PolicyData& d, uint32_t node, uint32_t aid) {
 // kExplain the deepest; otherwise the first found). Every entry of the
 // node's chain is on the resource's path (see ScopeNode::deny_top).
 template <bool kExplain>
-uint32_t DenyingAssignment(Step& st) {
+[[gnu::always_inline]] inline uint32_t DenyingAssignment(Step& st) {
   const PolicyData& d = st.d;
   uint32_t best = kNone;
   for (uint32_t i = d.nodes[st.res.node].deny_top; i != kNone; i = d.denies[i].up) {
@@ -249,9 +253,10 @@ uint32_t DenyingAssignment(Step& st) {
 // a time: first every member's search (independent, branch-free, so their
 // cache misses overlap) with the entry it lands on prefetched, then the walks.
 template <bool kExplain>
-uint32_t Granting(Step& st) {
+[[gnu::always_inline]] inline uint32_t Granting(Step& st) {
   const PolicyData& d = st.d;
   const uint32_t key = d.nodes[st.res.node].pre;
+  const bool restricted = d.action_flags[st.aid] & kActionRestricted;
   uint32_t best = kNone;
   constexpr uint32_t kBatch = 16;
   uint32_t span_begin[kBatch], start[kBatch];
@@ -269,7 +274,8 @@ uint32_t Granting(Step& st) {
         const GrantEntry& e = g[i];
         if (key < e.pre || key >= e.end || !d.SetHas(e.set, st.aid)) continue;
         const uint32_t gi = span_begin[j] + i;
-        if (!EffectiveAt(d, d.grant_info[gi].node, st.aid)) {
+        // The cold grant_info is read only for restricted actions.
+        if (restricted && !d.effective_at.contains((uint64_t{d.grant_info[gi].node} << 32) | st.aid)) {
           st.ineffective = true;
           continue;
         }
@@ -293,8 +299,8 @@ uint32_t CondGranting(Step& st, uint32_t best_node, uint32_t best_order) {
   const uint32_t key = d.nodes[st.res.node].pre;
   uint32_t best = kNone;
   for (uint32_t m = 0; m < st.p.n; ++m) {
-    const PrincipalInfo& mi = d.principals[st.p.ids[m]];
-    for (uint32_t k = mi.cgrants_begin; k < mi.cgrants_end; ++k) {
+    const uint32_t q = st.p.ids[m];
+    for (uint32_t k = d.cgrant_offsets[q], end = d.cgrant_offsets[q + 1]; k < end; ++k) {
       const CondGrant& g = d.cond_grants[k];
       if (key < g.pre || key >= g.end || !d.SetHas(g.set, st.aid)) continue;
       if (kExplain && best_node != kNone && !Outranks(d, g.node, g.assignment, best_node, best_order)) continue;
@@ -330,7 +336,7 @@ inline Explanation Answer(bool allowed, Reason reason, RuleKind kind = RuleKind:
 // Steps 4–8 of SPEC §3 with the principal and action resolved and the
 // resource validated. kExplain also names the deciding rule.
 template <bool kExplain>
-Explanation Decide(Step& st) {
+[[gnu::always_inline]] inline Explanation Decide(Step& st) {
   const PolicyData& d = st.d;
   const uint8_t flags = d.action_flags[st.aid];
   if (st.res.is_scope && (flags & kActionDenied)) {  // step 4
@@ -383,6 +389,22 @@ inline uint32_t FindPrincipal(const PolicyData& d, std::string_view principal) {
   return it == d.principal_ids.end() ? kNone : it->second;
 }
 
+// Steps 4–8 with P the closure of the principal and of each asserted group
+// (SPEC §13). Out of line: only queries that assert groups pay for the copy.
+template <bool kExplain>
+[[gnu::noinline]] Explanation CheckAsserted(const PolicyData& d, uint32_t pid, uint32_t aid,
+                                            const ResolvedResource& res, std::string_view resource,
+                                            const AssertedGroups& groups, const Context& context) {
+  Members p;
+  MemberBuffer buf;
+  buf.Add(d, pid, &p);
+  for (size_t i = 0; i < groups.size; ++i) buf.Add(d, FindPrincipal(d, groups.ids[i]), &p);
+  QueryState qs;
+  qs.context = context.size != 0 ? &context : nullptr;
+  Step st{d, p, aid, res, resource, &qs};
+  return Decide<kExplain>(st);
+}
+
 // The whole of check by ids: step 1 on the resource, the query's context
 // and asserted groups (SPEC §10, §13), then Decide. `resource` longer than
 // the stack buffer (only possible with raised limits) uses the heap.
@@ -403,13 +425,9 @@ Explanation CheckResolved(const PolicyData& d, uint32_t pid, uint32_t aid, std::
   if (context.size != 0 && !ContextIsValid(context)) return Answer(false, Reason::kInvalidInput);
   if (groups.size != 0 && !GroupsAreValid(groups)) return Answer(false, Reason::kInvalidInput);
   if (aid == kNone) return Answer(false, Reason::kUnknownAction);
+  if (groups.size != 0) return CheckAsserted<kExplain>(d, pid, aid, res, resource, groups, context);
   Members p;
-  if (groups.size == 0) {
-    p.View(d, pid);
-  } else {
-    p.Add(d, pid);
-    for (size_t i = 0; i < groups.size; ++i) p.Add(d, FindPrincipal(d, groups.ids[i]));
-  }
+  p.View(d, pid);
   QueryState qs;
   qs.context = context.size != 0 ? &context : nullptr;
   Step st{d, p, aid, res, resource, &qs};

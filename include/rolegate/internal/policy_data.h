@@ -123,7 +123,6 @@ struct PrincipalInfo {
   uint32_t closure_begin = 0, closure_end = 0;   // P: ids in `closure`
   uint32_t grants_begin = 0, grants_end = 0;     // own assignments in `grants`
   uint32_t stmts_begin = 0, stmts_end = 0;       // own statements in `principal_statements`
-  uint32_t cgrants_begin = 0, cgrants_end = 0;   // own conditional grants in `cond_grants`
   bool closure_has_statements = false;           // any member of P has statements
   bool closure_has_cgrants = false;              // any member of P has conditional grants
 };
@@ -223,8 +222,11 @@ struct PolicyData {
   std::vector<DenyEntry> denies;
   std::vector<uint32_t> deny_principal_ids;
 
-  // Conditional grants, grouped by principal (PrincipalInfo::cgrants_*).
+  // Conditional grants, grouped by principal: principal p's are
+  // [cgrant_offsets[p], cgrant_offsets[p + 1]). Kept out of PrincipalInfo so
+  // that it stays 28 bytes (the unconditional path reads it for every member).
   std::vector<CondGrant> cond_grants;
+  std::vector<uint32_t> cgrant_offsets;
 
   // Statements in bundle order.
   std::vector<StatementEntry> statements;
