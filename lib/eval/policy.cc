@@ -44,6 +44,35 @@ bool ParseWorkloadType(std::string_view s, WorkloadType* out) {
 }
 
 
+namespace {
+
+// Approximate heap bytes of the conditions, statement resource patterns and
+// context keys (what the out-of-line half of the check path reads).
+uint64_t SegBytes(const internal::SegPattern& p) {
+  uint64_t b = p.segs.capacity() * sizeof(internal::PatternSeg);
+  for (const auto& seg : p.segs) b += seg.text.capacity();
+  return b;
+}
+
+uint64_t MatchTableBytes(const internal::MatchTable& m) {
+  uint64_t b = m.conds.capacity() * sizeof(internal::CondRef) + uint64_t{m.keys.size()} * 64;
+  b += m.patterns.capacity() * sizeof(internal::ResourcePattern);
+  for (const auto& p : m.patterns) b += p.text.capacity() + SegBytes(p.segs);
+  b += m.azure.capacity() * sizeof(internal::AzureProgram);
+  for (const auto& a : m.azure)
+    b += a.code.capacity() * sizeof(internal::AzureOp) + a.tests.capacity() * sizeof(internal::AzureTest) +
+         a.literals.capacity() * sizeof(internal::AzureLiteral) + a.action_ids.capacity() * sizeof(uint32_t) +
+         a.strings.capacity();
+  b += m.aws.capacity() * sizeof(internal::AwsProgram);
+  for (const auto& a : m.aws) {
+    b += a.clauses.capacity() * sizeof(internal::AwsClause) + a.values.capacity() * sizeof(internal::AwsValue);
+    for (const auto& v : a.values) b += v.bytes.capacity() + SegBytes(v.pattern);
+  }
+  return b;
+}
+
+}  // namespace
+
 Policy::Stats Policy::GetStats() const {
   const internal::PolicyData& d = *data_;
   Stats s;
@@ -79,6 +108,7 @@ Policy::Stats Policy::GetStats() const {
     b += vec_bytes(d.routes->routes);
     for (const auto& r : d.routes->routes) b += r.re ? static_cast<uint64_t>(r.re->ProgramSize()) * 16 : 0;
   }
+  if (d.match) b += MatchTableBytes(*d.match);
   s.table_bytes = b;
   return s;
 }
