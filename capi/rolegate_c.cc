@@ -28,21 +28,7 @@ static_assert(ROLEGATE_REASON_NO_IDENTITY == static_cast<int>(Reason::kNoIdentit
 static_assert(ROLEGATE_REASON_CONDITION_NOT_MET == static_cast<int>(Reason::kConditionNotMet));
 static_assert(ROLEGATE_REASON_COUNT == rolegate::kReasonCount);
 
-// The one place statuses become error objects (as RocksDB's SaveError).
-int32_t Fail(rolegate_error** err, int32_t code, std::string message,
-             std::vector<rolegate::Diagnostic> diags = {}) {
-  if (err) {
-    *err = nullptr;
-    auto* e = new (std::nothrow) rolegate_error;
-    if (e) {
-      e->code = code;
-      e->message = std::move(message);
-      e->diagnostics = std::move(diags);
-      *err = e;
-    }
-  }
-  return code;
-}
+using rolegate::capi::Fail;
 
 void ClearErr(rolegate_error** err) {
   if (err) *err = nullptr;

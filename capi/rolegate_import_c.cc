@@ -15,16 +15,7 @@
 namespace {
 
 int32_t ImportFail(rolegate_error** err, int32_t code, std::string message) {
-  if (err) {
-    *err = nullptr;
-    auto* e = new (std::nothrow) rolegate_error;
-    if (e) {
-      e->code = code;
-      e->message = std::move(message);
-      *err = e;
-    }
-  }
-  return code;
+  return rolegate::capi::Fail(err, code, std::move(message));
 }
 
 // (ptr, len) -> view; false for NULL with a non-zero length.

@@ -44,19 +44,7 @@ static_assert(ROLEGATE_CUT_SHADOW_RULE == DecisionRecord::kShadowRuleCut);
 static_assert(ROLEGATE_SHADOW_DENY == DecisionRecord::kShadowDeny);
 static_assert(ROLEGATE_DECISION_OP_CHECK_REQUEST == static_cast<int>(rolegate::DecisionOp::kCheckRequest));
 
-int32_t Fail(rolegate_error** err, int32_t code, std::string message,
-             std::vector<rolegate::Diagnostic> diags = {}) {
-  if (err) {
-    auto* e = new (std::nothrow) rolegate_error;
-    if (e) {
-      e->code = code;
-      e->message = std::move(message);
-      e->diagnostics = std::move(diags);
-    }
-    *err = e;
-  }
-  return code;
-}
+using rolegate::capi::Fail;
 
 // As rolegate_c.cc does for publish: one line per error diagnostic.
 int32_t BundleError(rolegate_error** err, const absl::Status& st, std::vector<rolegate::Diagnostic> diags) {
