@@ -243,8 +243,14 @@ bool UnderIn(const Side* side, absl::string_view root, absl::string_view s) {
   for (int steps = 0; steps < 100000; ++steps) {  // cycles are compile errors; bound anyway
     if (s == root) return true;
     if (s == "/" || s.empty()) return false;
-    auto it = side ? side->parent.find(s) : side->parent.end();
-    s = side && it != side->parent.end() ? absl::string_view(it->second) : PathParent(s);
+    if (side != nullptr) {
+      auto it = side->parent.find(s);
+      if (it != side->parent.end()) {
+        s = it->second;
+        continue;
+      }
+    }
+    s = PathParent(s);
   }
   return false;
 }
