@@ -1842,7 +1842,9 @@ RequestQuery QueryGenerator::NextRequest() {
 
 const std::string& QueryGenerator::StatementResource(const Statement& s) {
   const std::vector<std::string>& list = s.resources.empty() ? s.not_resources : s.resources;
-  return list[Pick(list.size())];
+  // A fuzzed bundle may give a statement no resource patterns at all.
+  static const std::string kAny = "arn:aws:s3:::any";
+  return list.empty() ? kAny : list[Pick(list.size())];
 }
 
 RefQueryExtras QueryGenerator::NextExtras() {
