@@ -768,7 +768,7 @@ class Engine(_Queries, _rolegate.Engine):
         snap: Snapshot = self._snapshot(Snapshot)
         return snap
 
-    # ---- Operations (SPEC §15) ------------------------------------------
+    # ---- Operations: counters, decision log, shadow bundle ----------------
     def set_ops(self, *, counters: bool = False, count_rules: bool = False, log: bool = False,
                 log_sample_rate: float = 1.0, log_denies_only: bool = False,
                 log_ring_records: int = 0) -> None:

@@ -1,6 +1,6 @@
 """rolegate.import_azure / rolegate.import_aws: native policy data -> bundle.
 
-Thin wrappers over the C ABI's ``rolegate_import`` (SPEC §16); the mapping
+Thin wrappers over the C ABI's ``rolegate_import`` (docs/import-azure.md, docs/import-aws.md); the mapping
 itself is the library's (lib/import/azure.h, lib/import/aws.h).
 """
 
