@@ -387,7 +387,14 @@ def test_only_admin_can_stop_and_delete(gw, clusters):
     assert rc != 0 and "no_grant" in out, out
     rc, out = ray_job(gw, "ada", "a", "delete", "cora-sleeper")
     assert rc == 0, out
-    ids = [j["submission_id"] for j in http_get_json(clusters["a"].url + "/api/jobs/")]
+    # Ray removes a deleted job's record asynchronously (the delete call returns
+    # before the job list forgets it), so wait for it rather than race it.
+    deadline = time.time() + 60
+    while True:
+        ids = [j["submission_id"] for j in http_get_json(clusters["a"].url + "/api/jobs/")]
+        if "cora-sleeper" not in ids or time.time() > deadline:
+            break
+        time.sleep(0.5)
     assert "cora-sleeper" not in ids and "cora-hello" in ids
 
 
