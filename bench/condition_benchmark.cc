@@ -198,7 +198,10 @@ void CountDecisions(benchmark::State& st, const rolegate::Policy& pol, const Che
     }
     allowed += d.allowed;
     not_met += d.reason == rolegate::Reason::kConditionNotMet;
-    invalid += d.reason == rolegate::Reason::kInvalidInput;
+    if (d.reason == rolegate::Reason::kInvalidInput && invalid++ < 3)
+      std::fprintf(stderr, "INVALID (%s): %.*s %.*s %.*s\n", ctx ? "with context" : "no context",
+                   static_cast<int>(s.principal.size()), s.principal.data(), static_cast<int>(s.action.size()),
+                   s.action.data(), static_cast<int>(s.resource.size()), s.resource.data());
   }
   const double n = static_cast<double>(qs.queries.size());
   st.counters["allowed"] = allowed / n;
