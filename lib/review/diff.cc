@@ -19,9 +19,11 @@
 // are denied everything in both and are skipped. Identical or shuffled
 // bundles produce no change, hence no work.
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -551,115 +553,255 @@ class Planner {
 
 // ---- re-deciding --------------------------------------------------------------------
 
-class Evaluator {
+// check(q, action, resource) on one side, with the resource resolved and
+// P built once for all the actions of a class (what CheckIds would redo
+// per action); an invalid resource or an unknown action is a deny.
+//
+// A class-wide shortcut answers the common case without Decide: when P
+// holds no conditional grant and no statement of P that matches the
+// resource has a condition, the resource is a scope and no conditional
+// deny assignment reaching P there holds the action, Decide's answer
+// (SPEC §3 steps 4–8) is: no deny assignment reaching P (DenyReaches) and
+// no matching Deny statement holds it, and some grant of P
+// covering the node holds it (effective_only_at actions go to Decide) or
+// some matching Allow statement does (not for effective_only_at actions).
+// The covering grants and the matching statements are found once per
+// class, not per action; every other case goes to Decide itself. The
+// property test (diff == brute force over check) holds both paths to
+// check's answers.
+class SideCheck {
  public:
-  Evaluator(const Side& o, const Side& n, const Universe& u, const Plan& plan, const DiffOptions& opt,
-            DiffResult* out)
-      : o_(o), n_(n), u_(u), plan_(plan), opt_(opt), out_(out), subtrees_(o, n, u) {
-    in_filter_.assign(u.scopes.size(), opt.scope.empty() ? 1 : 0);
-    if (!opt.scope.empty()) {
-      std::string root = AsciiLowerCopy(opt.scope);
-      if (root.size() > 1 && root.back() == '/') root.pop_back();
-      for (uint32_t i : subtrees_.Of(root)) in_filter_[i] = 1;
+  explicit SideCheck(const Side& s) : d_(Table(s)) {}
+  // Readies the checks of (pid, resource); `many`: enough actions follow to
+  // pay for the class-wide shortcut. `resource` must outlive the checks.
+  void Reset(PrincipalId pid, const std::string& resource, bool many) {
+    resource_ = resource;
+    res_ = internal::ResolvedResource{};
+    p_ = internal::Members{};
+    for (auto* v : {&sets_, &deny_sets_, &cond_deny_sets_, &deny_stmt_sets_, &allow_stmt_sets_}) v->clear();
+    buf_.resize(resource.size());
+    if (resource.size() <= d_.max_resource_bytes) res_ = internal::ResolveResource(d_, resource, buf_.data());
+    p_.View(d_, pid);
+    shortcut_ = many && res_.valid && res_.is_scope && !p_.has_cgrants;
+    if (shortcut_) CollectCovering();
+  }
+  bool Allowed(uint32_t aid) {
+    if (aid == kNone || !res_.valid) return false;
+    if (shortcut_ && !AnyHolds(cond_deny_sets_, aid)) {
+      if (AnyHolds(deny_sets_, aid) || AnyHolds(deny_stmt_sets_, aid)) return false;
+      if (d_.action_flags[aid] & internal::kActionRestricted) return Decided(aid);
+      return AnyHolds(sets_, aid) || AnyHolds(allow_stmt_sets_, aid);
     }
+    return Decided(aid);
   }
 
-  void Run() {
-    for (const std::string& q : u_.principals) {
-      if (!opt_.principal.empty() && q != opt_.principal) continue;
-      const PrincipalId po = o_.p->FindPrincipal(q), pn = n_.p->FindPrincipal(q);
-      const bool may = (po != kUnknownPrincipal && o_.can_allow[po]) || (pn != kUnknownPrincipal && n_.can_allow[pn]);
-      if (!may) continue;
-      std::vector<uint32_t> items = plan_.global;
-      auto per = plan_.per.find(q);
-      if (per != plan_.per.end()) items.insert(items.end(), per->second.begin(), per->second.end());
-      if (!items.empty()) Principal(q, po, pn, items);
+ private:
+  // The action sets of P's grants whose interval holds the node: each
+  // member's last grant at or before the node, then its chain of
+  // enclosing grants (as Granting walks them).
+  void CollectCovering() {
+    const uint32_t key = d_.nodes[res_.node].pre;
+    for (uint32_t m = 0; m < p_.n; ++m) {
+      const internal::PrincipalInfo& mi = d_.principals[p_.ids[m]];
+      const internal::GrantEntry* g = d_.grants.data() + mi.grants_begin;
+      const uint32_t start =
+          internal::LastAtOrBefore(d_.grant_pre.data() + mi.grants_begin, mi.grants_end - mi.grants_begin, key);
+      for (uint32_t i = start; i != kNone; i = g[i].up)
+        if (key >= g[i].pre && key < g[i].end) sets_.push_back(g[i].set);
+    }
+    for (uint32_t i = d_.nodes[res_.node].deny_top; i != kNone; i = d_.denies[i].up) {
+      const internal::DenyEntry& e = d_.denies[i];
+      if (internal::DenyReaches(d_, e, res_, p_)) (e.cond == kNone ? deny_sets_ : cond_deny_sets_).push_back(e.set);
+    }
+    if (p_.has_statements) CollectStatements();
+    for (auto* v : {&sets_, &deny_sets_, &cond_deny_sets_, &deny_stmt_sets_, &allow_stmt_sets_}) {
+      std::sort(v->begin(), v->end());
+      v->erase(std::unique(v->begin(), v->end()), v->end());
+    }
+  }
+  // The statements of P whose resource patterns match; a conditional one
+  // sends every action of the class to Decide.
+  void CollectStatements() {
+    for (uint32_t m = 0; m < p_.n && shortcut_; ++m) {
+      const internal::PrincipalInfo& mi = d_.principals[p_.ids[m]];
+      for (uint32_t k = mi.stmts_begin; k < mi.stmts_end; ++k) {
+        const internal::StatementEntry& e = d_.statements[d_.principal_statements[k]];
+        if (!internal::MatchStatementResource(d_, e, resource_, res_.is_scope, &qs_)) continue;
+        if (e.cond != kNone) shortcut_ = false;
+        (e.deny ? deny_stmt_sets_ : allow_stmt_sets_).push_back(e.set);
+      }
+    }
+  }
+  bool AnyHolds(const std::vector<uint32_t>& sets, uint32_t aid) const {
+    for (uint32_t set : sets)
+      if (d_.SetHas(set, aid)) return true;
+    return false;
+  }
+  bool Decided(uint32_t aid) {
+    internal::Step st{d_, p_, aid, res_, resource_, &qs_};
+    return internal::Decide<false>(st).decision.allowed;
+  }
+
+  const internal::PolicyData& d_;
+  std::string_view resource_;
+  std::string buf_;
+  internal::ResolvedResource res_;
+  internal::Members p_;
+  internal::QueryState qs_;  // empty context, the rows' (SPEC §14): reused across resources
+  bool shortcut_ = false;
+  std::vector<uint32_t> sets_, deny_sets_, cond_deny_sets_, deny_stmt_sets_, allow_stmt_sets_;
+};
+
+
+// What every re-deciding thread reads.
+struct EvalInput {
+  const Side& o;
+  const Side& n;
+  const Universe& u;
+  const Plan& plan;
+  const DiffOptions& opt;
+  std::vector<uint8_t> in_filter;  // by scope index: inside options.scope
+};
+
+// A principal with something to re-decide.
+struct Work {
+  const std::string* q;
+  PrincipalId po, pn;
+  std::vector<uint32_t> items;
+};
+
+// The rows of a run of principals, in order.
+struct Chunk {
+  std::vector<DiffRow> rows;
+  uint64_t decisions = 0;
+};
+
+// One thread's re-decisions: its own subtree cache, buffers and checks.
+class Worker {
+ public:
+  explicit Worker(const EvalInput& in)
+      : in_(in), subtrees_(in.o, in.n, in.u), old_check_(in.o), new_check_(in.n),
+        need_(in.u.scopes.size() * in.u.words, 0) {}
+
+  void Principal(Work& w, Chunk* out) {
+    std::vector<uint32_t>& items = w.items;
+    std::sort(items.begin(), items.end());
+    items.erase(std::unique(items.begin(), items.end()), items.end());
+    const size_t words = in_.u.words;
+    touched_.clear();
+    for (uint32_t it : items) {
+      const Item& item = in_.plan.items[it];
+      for (uint32_t s : subtrees_.Of(item.root)) {
+        if (!in_.in_filter[s]) continue;
+        uint64_t* b = &need_[size_t{s} * words];
+        bool empty = true;
+        for (size_t k = 0; k < words && empty; ++k) empty = b[k] == 0;
+        if (empty) touched_.push_back(s);
+        for (size_t k = 0; k < words; ++k) b[k] |= item.actions[k];
+      }
+    }
+    std::sort(touched_.begin(), touched_.end());  // scope order
+    for (uint32_t s : touched_) {
+      uint64_t* b = &need_[size_t{s} * words];
+      for (bool below : {false, true}) Decide(w, s, below, b, out);
+      std::fill(b, b + words, 0);
     }
   }
 
  private:
-  void Principal(const std::string& q, PrincipalId po, PrincipalId pn, std::vector<uint32_t>& items) {
-    std::sort(items.begin(), items.end());
-    items.erase(std::unique(items.begin(), items.end()), items.end());
-    std::map<uint32_t, Bits> need;  // scope index -> actions, in scope order
-    for (uint32_t it : items) {
-      const Item& item = plan_.items[it];
-      for (uint32_t s : subtrees_.Of(item.root)) {
-        if (!in_filter_[s]) continue;
-        Bits& b = need[s];
-        if (b.empty()) b.assign(u_.words, 0);
-        for (size_t w = 0; w < b.size(); ++w) b[w] |= item.actions[w];
-      }
-    }
-    for (const auto& [s, bits] : need)
-      for (bool below : {false, true}) Decide(q, po, pn, s, below, bits);
-  }
-
-  // check(q, action, resource) on one side, with the resource resolved and
-  // P built once for all the actions of a class (what CheckIds would redo
-  // per action); an invalid resource or an unknown action is a deny.
-  class SideCheck {
-   public:
-    SideCheck(const Side& s, PrincipalId pid, const std::string& resource)
-        : d_(Table(s)), resource_(resource), buf_(resource.size(), '\0') {
-      if (resource.size() <= d_.max_resource_bytes) res_ = internal::ResolveResource(d_, resource, buf_.data());
-      p_.View(d_, pid);
-    }
-    bool Allowed(uint32_t aid) {
-      if (aid == kNone || !res_.valid) return false;
-      internal::Step st{d_, p_, aid, res_, resource_, &qs_};
-      return internal::Decide<false>(st).decision.allowed;
-    }
-
-   private:
-    const internal::PolicyData& d_;
-    const std::string& resource_;
-    std::string buf_;
-    internal::ResolvedResource res_;
-    internal::Members p_;
-    internal::QueryState qs_;  // empty context: the rows' context (SPEC §14)
-  };
-
-  void Decide(const std::string& q, PrincipalId po, PrincipalId pn, uint32_t s, bool below, const Bits& bits) {
-    const ScopeEntry& e = u_.scopes[s];
-    std::string resource = e.display;
-    if (below) resource = absl::StrCat(e.display == "/" ? "" : e.display, "/", u_.segment);
-    SideCheck old_check(o_, po, resource), new_check(n_, pn, resource);
+  void Decide(const Work& w, uint32_t s, bool below, const uint64_t* bits, Chunk* out) {
+    const ScopeEntry& e = in_.u.scopes[s];
+    resource_ = e.display;
+    if (below) resource_ = absl::StrCat(e.display == "/" ? "" : e.display, "/", in_.u.segment);
+    size_t n = 0;
+    for (size_t k = 0; k < in_.u.words; ++k) n += static_cast<size_t>(__builtin_popcountll(bits[k]));
+    // Below a few actions, Decide per action is cheaper than the shortcut's setup.
+    old_check_.Reset(w.po, resource_, n >= 4);
+    new_check_.Reset(w.pn, resource_, n >= 4);
     DiffRow row;
-    for (size_t w = 0; w < bits.size(); ++w)
-      for (uint64_t m = bits[w]; m; m &= m - 1) {
-        const uint32_t a = static_cast<uint32_t>(w * 64 + __builtin_ctzll(m));
-        const bool was = old_check.Allowed(u_.old_id[a]);
-        const bool is = new_check.Allowed(u_.new_id[a]);
-        out_->summary.decisions++;
-        if (was != is) (is ? row.gained : row.lost).push_back(u_.actions[a]);
+    for (size_t k = 0; k < in_.u.words; ++k)
+      for (uint64_t m = bits[k]; m; m &= m - 1) {
+        const uint32_t a = static_cast<uint32_t>(k * 64 + __builtin_ctzll(m));
+        const bool was = old_check_.Allowed(in_.u.old_id[a]);
+        const bool is = new_check_.Allowed(in_.u.new_id[a]);
+        if (was != is) (is ? row.gained : row.lost).push_back(in_.u.actions[a]);
       }
+    out->decisions += n;
     if (row.gained.empty() && row.lost.empty()) return;
     std::sort(row.gained.begin(), row.gained.end());
     std::sort(row.lost.begin(), row.lost.end());
-    row.principal = q;
+    row.principal = *w.q;
     row.scope = e.display;
     row.below = below;
-    out_->rows.push_back(std::move(row));
+    out->rows.push_back(std::move(row));
   }
 
-  const Side& o_;
-  const Side& n_;
-  const Universe& u_;
-  const Plan& plan_;
-  const DiffOptions& opt_;
-  DiffResult* out_;
+  const EvalInput& in_;
   Subtrees subtrees_;
-  std::vector<uint8_t> in_filter_;
+  SideCheck old_check_, new_check_;
+  std::vector<uint64_t> need_;     // scope index × words: the actions to re-decide there
+  std::vector<uint32_t> touched_;  // scope indexes with a non-empty need_
+  std::string resource_;
 };
+
+// The principals with work, each given the plan's items that reach it.
+std::vector<Work> Todo(const EvalInput& in) {
+  std::vector<Work> todo;
+  for (const std::string& q : in.u.principals) {
+    if (!in.opt.principal.empty() && q != in.opt.principal) continue;
+    const PrincipalId po = in.o.p->FindPrincipal(q), pn = in.n.p->FindPrincipal(q);
+    const bool may = (po != kUnknownPrincipal && in.o.can_allow[po]) || (pn != kUnknownPrincipal && in.n.can_allow[pn]);
+    if (!may) continue;
+    std::vector<uint32_t> items = in.plan.global;
+    auto per = in.plan.per.find(q);
+    if (per != in.plan.per.end()) items.insert(items.end(), per->second.begin(), per->second.end());
+    if (!items.empty()) todo.push_back(Work{&q, po, pn, std::move(items)});
+  }
+  return todo;
+}
+
+// Re-decides every principal of the plan, on up to hardware_concurrency()
+// threads (at most 8) taking runs of principals in turn; the rows come out
+// in principal order whatever the threads did.
+void Evaluate(const Side& o, const Side& n, const Universe& u, const Plan& plan, const DiffOptions& opt,
+              DiffResult* out) {
+  EvalInput in{o, n, u, plan, opt, std::vector<uint8_t>(u.scopes.size(), opt.scope.empty() ? 1 : 0)};
+  if (!opt.scope.empty()) {
+    std::string root = AsciiLowerCopy(opt.scope);
+    if (root.size() > 1 && root.back() == '/') root.pop_back();
+    Subtrees subtrees(o, n, u);  // named: Of() returns a reference into it
+    for (uint32_t i : subtrees.Of(root)) in.in_filter[i] = 1;
+  }
+  std::vector<Work> todo = Todo(in);
+  constexpr size_t kRun = 8;
+  std::vector<Chunk> chunks((todo.size() + kRun - 1) / kRun);
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    Worker w(in);
+    for (size_t c; (c = next.fetch_add(1)) < chunks.size();)
+      for (size_t k = c * kRun; k < std::min(todo.size(), (c + 1) * kRun); ++k) w.Principal(todo[k], &chunks[c]);
+  };
+  const size_t threads = std::min<size_t>({std::max(1u, std::thread::hardware_concurrency()), 8, chunks.size()});
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+  for (Chunk& c : chunks) {
+    out->summary.decisions += c.decisions;
+    for (DiffRow& r : c.rows) out->rows.push_back(std::move(r));
+  }
+}
 
 }  // namespace
 
 absl::StatusOr<DiffResult> Diff(std::string_view old_json, std::string_view new_json, const DiffOptions& options,
                                 std::vector<Diagnostic>* old_diags, std::vector<Diagnostic>* new_diags) {
   Side o, n;
+  // The two bundles load and compile independently: one on a second thread.
+  absl::Status st_new;
+  std::thread new_side([&] { st_new = LoadSide(new_json, "new", &n, new_diags); });
   absl::Status st = LoadSide(old_json, "old", &o, old_diags);
-  const absl::Status st_new = LoadSide(new_json, "new", &n, new_diags);
+  new_side.join();
   if (!st.ok()) return st;
   if (!st_new.ok()) return st_new;
   Universe u = BuildUniverse(&o, &n);
@@ -670,7 +812,7 @@ absl::StatusOr<DiffResult> Diff(std::string_view old_json, std::string_view new_
     std::sort(u.scopes.begin(), u.scopes.end(),
               [](const ScopeEntry& a, const ScopeEntry& b) { return a.lower < b.lower; });
     for (uint32_t i = 0; i < u.scopes.size(); ++i) u.scope_index.emplace(u.scopes[i].lower, i);
-    Evaluator(o, n, u, plan, options, &out).Run();
+    Evaluate(o, n, u, plan, options, &out);
   }
   for (RuleChange& r : plan.rules) {
     if (!options.principal.empty() &&

@@ -224,6 +224,16 @@ inline bool EffectiveAt(const PolicyData& d, uint32_t node, uint32_t aid) {
   return !(d.action_flags[aid] & kActionRestricted) || d.effective_at.contains((uint64_t{node} << 32) | aid);
 }
 
+// Whether deny entry `e` (on the resource's path) reaches P at the resource:
+// it names everyone or a member of P, excludes no member of P, and a
+// self-only entry applies only at its own node, exactly.
+inline bool DenyReaches(const PolicyData& d, const DenyEntry& e, const ResolvedResource& res, const Members& p) {
+  if (e.self_only && !(res.exact && e.node == res.node)) return false;
+  const uint32_t* pb = d.deny_principal_ids.data();
+  if (!e.everyone && !AnyMemberIn(p.ids, p.n, pb + e.principals_begin, pb + e.principals_end)) return false;
+  return !AnyMemberIn(p.ids, p.n, pb + e.excludes_begin, pb + e.excludes_end);
+}
+
 // Step 4: the deny assignment that blocks the action, or kNone (with
 // kExplain the deepest; otherwise the first found). Every entry of the
 // node's chain is on the resource's path (see ScopeNode::deny_top).
@@ -233,12 +243,7 @@ template <bool kExplain>
   uint32_t best = kNone;
   for (uint32_t i = d.nodes[st.res.node].deny_top; i != kNone; i = d.denies[i].up) {
     const DenyEntry& e = d.denies[i];
-    if (!d.SetHas(e.set, st.aid)) continue;
-    if (e.self_only && !(st.res.exact && e.node == st.res.node)) continue;
-    const uint32_t* pb = d.deny_principal_ids.data();
-    if (!e.everyone && !AnyMemberIn(st.p.ids, st.p.n, pb + e.principals_begin, pb + e.principals_end))
-      continue;
-    if (AnyMemberIn(st.p.ids, st.p.n, pb + e.excludes_begin, pb + e.excludes_end)) continue;
+    if (!d.SetHas(e.set, st.aid) || !DenyReaches(d, e, st.res, st.p)) continue;
     if (kExplain && best != kNone && !Outranks(d, e.node, e.deny, d.denies[best].node, d.denies[best].deny))
       continue;
     if (e.cond != kNone && !EvalCondition(d, e.cond, st.aid, st.qs)) continue;
