@@ -21,7 +21,6 @@ import json
 import os
 import secrets
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -31,6 +30,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+import raylocal
+from raylocal import free_ports, kill_session
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLE = ROOT / "examples" / "raygate" / "bundle.json"
@@ -45,66 +47,7 @@ if not (RAYGATE and RAY and LATENCY and JWTMINT):
     pytest.skip("run through tests/raygate/run.sh (RAYGATE_BIN, RAY_BIN, RAYGATE_LATENCY_BIN unset)",
                 allow_module_level=True)
 
-# Ray and its CLI: loopback only, no usage reporting, no HTTP proxy from the
-# environment between the CLI and raygate.
-ENV = {k: v for k, v in os.environ.items()
-       if k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "ray_address",
-                            "ray_api_server_address", "ray_job_headers")}
-ENV.update({
-    "RAY_USAGE_STATS_ENABLED": "0",
-    # Single-machine mode: Ray uses 127.0.0.1 for every component instead of
-    # the machine's routable address.
-    "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",
-    "NO_PROXY": "127.0.0.1,localhost",
-    "no_proxy": "127.0.0.1,localhost",
-    "PYTHONUNBUFFERED": "1",
-})
-if RAY:  # jobs run `python` from PATH: the virtualenv's, which has Ray
-    ENV["PATH"] = str(Path(RAY).parent) + os.pathsep + ENV.get("PATH", "")
-
-
-def free_ports(n):
-    socks = []
-    try:
-        for _ in range(n):
-            s = socket.socket()
-            s.bind(("127.0.0.1", 0))
-            socks.append(s)
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
-
-
-def session_pids(sid, include_zombies=True):
-    """Processes in session sid (every Ray process a `ray start` spawned)."""
-    out = []
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            fields = Path(f"/proc/{d}/stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue  # gone meanwhile
-        if int(fields[3]) == sid and (include_zombies or fields[0] != "Z"):
-            out.append(int(d))
-    return out
-
-
-def kill_session(sid, grace=8.0):
-    """Ends the Ray processes this test started, by session id (never by
-    name: `ray stop` would kill every Ray on the machine)."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        for pid in session_pids(sid, include_zombies=False):
-            try:
-                os.kill(pid, sig)
-            except ProcessLookupError:
-                pass
-        deadline = time.time() + grace
-        while session_pids(sid, include_zombies=False) and time.time() < deadline:
-            time.sleep(0.2)
-        if not session_pids(sid, include_zombies=False):
-            return
+ENV = raylocal.env(RAY)
 
 
 def http_get_json(url, timeout=5):
@@ -115,25 +58,10 @@ def http_get_json(url, timeout=5):
 class Cluster:
     def __init__(self, name):
         self.name = name
-        self.tmp = WORK / f"ray-{name}"
-        self.tmp.mkdir(parents=True, exist_ok=True)
-        (self.gcs, self.dash, self.client, self.agent_http, self.agent_grpc,
-         self.runtime_env, self.metrics) = free_ports(7)
-        self.log = open(WORK / f"ray-start-{name}.log", "w")
-        cmd = [RAY, "start", "--head", "--num-cpus=1", "--node-ip-address=127.0.0.1",
-               f"--port={self.gcs}", "--include-dashboard=true", "--dashboard-host=127.0.0.1",
-               f"--dashboard-port={self.dash}", f"--ray-client-server-port={self.client}",
-               f"--dashboard-agent-listen-port={self.agent_http}",
-               f"--dashboard-agent-grpc-port={self.agent_grpc}",
-               f"--runtime-env-agent-port={self.runtime_env}", f"--metrics-export-port={self.metrics}",
-               "--min-worker-port=0", "--max-worker-port=0",
-               f"--temp-dir={self.tmp}", "--disable-usage-stats", "--log-style=record"]
         # A new session: every Ray process started from here carries its id.
-        self.proc = subprocess.Popen(cmd, env=ENV, stdout=self.log, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL, start_new_session=True)
+        self.proc, ports, self.log = raylocal.start_head(RAY, WORK, name)
+        self.gcs, self.dash = ports[0], ports[1]
         self.sid = self.proc.pid
-        with open(WORK / "ray-sessions", "a") as f:  # for run.sh's trap
-            f.write(f"{self.sid}\n")
 
     @property
     def url(self):
