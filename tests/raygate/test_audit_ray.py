@@ -24,12 +24,10 @@ WORK = Path(os.environ.get("RAYGATE_WORK", "/tmp/raygate-it"))
 if not RAY:
     pytest.skip("run through tests/raygate/run.sh (RAY_BIN unset)", allow_module_level=True)
 
-# Ray reads its environment when imported: loopback settings go in first
-# (else the driver dials the machine's routable address). `ray start` turns
-# token authentication on (the token lives in ~/.ray/auth_token); a driver
-# only presents it in token mode, else its ray.init retries for many minutes.
+# Ray reads its environment when imported: the loopback settings (and the
+# authentication mode the head node runs with) go in first, else the driver
+# dials the machine's routable address or retries ray.init for minutes.
 os.environ.update(raylocal.env(RAY))
-os.environ["RAY_AUTH_MODE"] = "token"
 ray = pytest.importorskip("ray")
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
