@@ -415,6 +415,67 @@ TEST(DiffHand, OneScopeParent) {
   EXPECT_GT(r.summary.decisions, 0u);
 }
 
+// A rule line's change and principals, as "kind id change p1,p2".
+std::vector<std::string> Lines(const rolegate::DiffResult& r) {
+  std::vector<std::string> out;
+  for (const auto& l : r.rules) {
+    std::string line = l.kind + " " + l.id + " " + l.change + " ";
+    for (size_t i = 0; i < l.principals.size(); ++i) line += (i ? "," : "") + l.principals[i];
+    out.push_back(line);
+  }
+  return out;
+}
+
+// Rules whose decisions the rows cannot show (statements on ARNs,
+// conditional grants) still get a line when something they depend on
+// changed without them changing: silence would say nothing differs.
+constexpr char kReach[] = R"({"version": 1,
+  "actions": [{"name": "secretsmanager:GetSecretValue"}, {"name": "svc/read"}, {"name": "svc/write"}],
+  "roles": [{"id": "r", "permissions": [{"actions": ["svc/read"]},
+                                        {"actions": ["svc/write"], "condition": "@Resource[tag] StringEquals 'prod'"}]},
+            {"id": "plain", "actions": ["svc/read"]}],
+  "groups": [{"id": "grp:ops", "members": ["user:a"]}],
+  "assignments": [{"id": "c1", "principal": "grp:ops", "role": "plain", "scope": "/s/x",
+                   "condition": "@Resource[tag] StringEquals 'prod'"}],
+  "statements": [{"id": "s1", "principal": "grp:ops", "effect": "Allow", "actions": ["secretsmanager:*"],
+                  "resources": ["arn:aws:secretsmanager:*:*:secret:*"]}]
+})";
+
+TEST(DiffHand, GroupChangeWidensAnUnchangedStatementAndConditionalGrant) {
+  const auto r = RunDiff(kReach, Replace(kReach, R"(["user:a"])", R"(["user:a", "user:m"])"));
+  EXPECT_TRUE(r.rows.empty()) << "no named scope shows either rule";
+  EXPECT_EQ(Lines(r), (std::vector<std::string>{"assignment c1 changed user:m", "statement s1 changed user:m"}));
+}
+
+TEST(DiffHand, CatalogChangeWidensAStatementPattern) {
+  const auto r = RunDiff(kReach, Replace(kReach, R"({"name": "svc/read"})",
+                                         R"({"name": "svc/read"}, {"name": "secretsmanager:DeleteSecret"})"));
+  EXPECT_EQ(Lines(r), (std::vector<std::string>{"statement s1 changed grp:ops,user:a"}));
+}
+
+TEST(DiffHand, ConditionOnARolesBlockGivesALine) {
+  // With an empty context both bundles deny svc/write (condition_not_met):
+  // no row; a context with the tag allows it in the new bundle only.
+  const auto r = RunDiff(kReach, Replace(kReach, R"("assignments": [)",
+                                         R"("assignments": [{"id": "a9", "principal": "user:m", "role": "r",
+                                             "scope": "/s/y"}, )"));
+  EXPECT_EQ(Short(r), (std::vector<std::string>{"user:m /s/y +svc/read", "user:m /s/y/* +svc/read"}));
+  EXPECT_EQ(Lines(r), (std::vector<std::string>{"assignment a9 added user:m"}));
+}
+
+TEST(DiffHand, ScopeParentChangeUnderAConditionalGrant) {
+  const auto r = RunDiff(kReach, Replace(kReach, R"("statements")",
+                                         R"("scope_parents": [{"scope": "/t", "parent": "/s/x"}], "statements")"));
+  EXPECT_EQ(Lines(r), (std::vector<std::string>{"assignment c1 changed grp:ops,user:a"}));
+}
+
+TEST(DiffHand, ReachLinesStayQuietForUnrelatedChanges) {
+  // A group no line-rule depends on, and a catalog entry no pattern covers.
+  const std::string b = Replace(Replace(kReach, R"("groups": [)", R"("groups": [{"id": "grp:x", "members": ["user:z"]}, )"),
+                                R"({"name": "svc/read"})", R"({"name": "svc/read"}, {"name": "other/thing"})");
+  EXPECT_TRUE(RunDiff(kReach, b).rules.empty());
+}
+
 TEST(DiffHand, FiltersAndBadBundles) {
   const std::string b = Replace(kBase, R"("members": ["user:bob"])", R"("members": ["user:eve"])");
   rolegate::DiffOptions opt;

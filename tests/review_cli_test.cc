@@ -148,6 +148,18 @@ TEST(TestCli, PassFailAndCoverage) {
 
   EXPECT_EQ(Cli({"test", Write("typo_test.json", R"({"bundle": "policy.json", "tests": [], "extra": 1})")}).code, 1);
   EXPECT_EQ(Cli({"test", Write("nobundle_test.json", R"({"bundle": "missing.json", "tests": []})")}).code, 1);
+  // A repeated key would make simdjson read only the first: a failing
+  // "tests" list followed by an empty one must not pass.
+  r = Cli({"test", Write("dup_test.json", R"({"bundle": "policy.json", "tests": [
+    {"name": "dan reads", "query": {"op":"check","principal":"user:dan","action":"svc/read","resource":"/s/s1"},
+     "expect": {"decision": "allow"}}], "tests": []})")});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("duplicate key \"tests\""), std::string::npos) << r.err;
+  r = Cli({"test", Write("dup_expect_test.json", R"({"bundle": "policy.json", "tests": [
+    {"name": "ann reads", "query": {"op":"check","principal":"user:ann","action":"svc/read","resource":"/s/s1/p"},
+     "expect": {"decision": "deny", "decision": "allow"}}]})")});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("/tests/0/expect: duplicate key \"decision\""), std::string::npos) << r.err;
   EXPECT_EQ(Cli({"test"}).code, 2);
   const CliRun help = Cli({"test", "--help"});
   EXPECT_EQ(help.code, 0);

@@ -3,6 +3,7 @@
 // query line and the answer it must get; the query goes through the same
 // parser and answer code as `rolegate check`, so a test means exactly what
 // that line would.
+#include <algorithm>
 #include <iostream>
 #include <optional>
 #include <set>
@@ -45,12 +46,18 @@ struct TestFile {
   std::vector<TestCase> tests;
 };
 
-// Fails on a key outside `allowed` (a typo must not silently drop an expectation).
+// Fails on a key outside `allowed` or given twice (a typo or a repeated
+// key must not silently drop an expectation: simdjson's lookups would read
+// only the first of two).
 std::string CheckKeys(dom::object o, std::initializer_list<std::string_view> allowed, const std::string& where) {
+  std::vector<std::string_view> seen;
   for (auto [key, value] : o) {
     bool ok = false;
     for (std::string_view a : allowed) ok |= a == key;
     if (!ok) return absl::StrCat(where, ": unknown key \"", std::string(key), "\"");
+    if (std::find(seen.begin(), seen.end(), key) != seen.end())
+      return absl::StrCat(where, ": duplicate key \"", std::string(key), "\"");
+    seen.push_back(key);
   }
   return "";
 }

@@ -92,8 +92,12 @@ struct DiffRow {
 };
 
 // A statement, or an assignment or deny assignment with a condition (in
-// either bundle), that was added, removed or changed (in content, or through
-// its role's content for an assignment).
+// either bundle; for an assignment also one on its role's permission
+// blocks), that was added, removed or changed (in content, or through its
+// role's content for an assignment). A rule unchanged itself is "changed"
+// when its reach changed: a group it names (principals: those whose
+// membership moved), a catalog entry its action set covers, or a scope
+// parent below its scope (principals: all it reaches).
 struct RuleChange {
   std::string kind;    // "statement", "assignment" or "deny_assignment"
   std::string id;

@@ -15,6 +15,8 @@
 //  - a catalog entry added, removed or changed (data, effective_only_at):
 //    that action, everywhere;
 //  - a scope parent added, removed or changed: the subtree below it, all actions.
+// Statements and conditional rules, whose decisions the rows cannot show,
+// get a rule line from each of these changes that reaches them (Line()).
 // Principals whose closure holds no grant and no statement in either bundle
 // are denied everything in both and are skipped. Identical or shuffled
 // bundles produce no change, hence no work.
@@ -305,6 +307,9 @@ class Planner {
     Groups();
     Catalog();
     Parents();
+    for (auto& [key, line] : lines_)
+      plan_->rules.push_back(RuleChange{KindName(key.first), key.second, line.first,
+                                        std::vector<std::string>(line.second.begin(), line.second.end())});
   }
 
  private:
@@ -389,21 +394,26 @@ class Planner {
     }
     return out;
   }
-  // Gives `item` to every principal rule `r` reaches on side `s` (all, for a
-  // deny to everyone); collects their names in *reached.
-  void Apply(const Side& s, RuleRef r, uint32_t item, std::set<std::string>* reached) {
+  // Collects in *reached every principal rule `r` reaches on side `s` (all,
+  // for a deny to everyone); returns whether it reaches everyone.
+  bool Reached(const Side& s, RuleRef r, std::set<std::string>* reached) {
     std::vector<std::string> holders;
     bool everyone = false;
     Holders(s, r, &holders, &everyone);
-    if (everyone) {
-      plan_->global.push_back(item);
+    if (everyone)
       for (std::string_view p : Table(s).principal_names) reached->emplace(p);
-    }
     for (const std::string& h : holders)
-      for (const std::string& q : Reach(s, h)) {
-        plan_->per[q].push_back(item);
-        reached->insert(q);
-      }
+      for (const std::string& q : Reach(s, h)) reached->insert(q);
+    return everyone;
+  }
+  // Gives `item` to every principal rule `r` reaches on side `s`; collects
+  // their names in *reached.
+  void Apply(const Side& s, RuleRef r, uint32_t item, std::set<std::string>* reached) {
+    std::set<std::string> mine;
+    if (Reached(s, r, &mine)) plan_->global.push_back(item);
+    else
+      for (const std::string& q : mine) plan_->per[q].push_back(item);
+    reached->insert(mine.begin(), mine.end());
   }
 
   std::string Key(const Side& s, RuleRef r) const {
@@ -415,10 +425,27 @@ class Planner {
     if (r.kind == kDeny) return internal::DenyKey(s.b.deny_assignments[r.index]);
     return internal::StatementKey(s.b.statements[r.index]);
   }
-  static bool HasCondition(const Side& s, RuleRef r) {
-    if (r.kind == kAsg) return s.b.assignments[r.index].condition.has_value();
+  // The rules whose decisions the rows cannot show, so they get a line: a
+  // statement (its resources are globs, its conditions read context), or
+  // an assignment or deny assignment with a condition, including one on a
+  // permission block of the assignment's role (SPEC §10: both must hold).
+  static bool NeedsLine(const Side& s, RuleRef r) {
+    if (r.kind == kStmt) return true;
     if (r.kind == kDeny) return s.b.deny_assignments[r.index].condition.has_value();
-    return s.b.statements[r.index].condition.has_value();
+    const model::Assignment& a = s.b.assignments[r.index];
+    return a.condition.has_value() || RoleHasConditions(s, a);
+  }
+  // A rule line: added, removed or changed by Rules(); a rule that did not
+  // change itself but whose reach did (a group, catalog entry or scope
+  // parent it depends on changed) is "changed" for the principals touched.
+  // Silence there would tell a reviewer nothing differs while a statement
+  // or a conditional grant now reaches someone new.
+  void Line(uint8_t kind, const std::string& id, const char* change, const std::set<std::string>& ps) {
+    auto [it, fresh] = lines_.try_emplace({kind, id}, change, std::set<std::string>{});
+    it->second.second.insert(ps.begin(), ps.end());
+  }
+  void Widened(const Side& s, RuleRef r, const std::set<std::string>& ps) {
+    if (NeedsLine(s, r)) Line(r.kind, RuleId(s, r), "changed", ps);
   }
   static absl::flat_hash_map<std::string_view, uint32_t> Ids(const Side& s, uint8_t kind) {
     absl::flat_hash_map<std::string_view, uint32_t> ids;
@@ -479,9 +506,8 @@ class Planner {
         if (ho) Apply(o_, ro, RuleItem(o_, ro), &reached);
         if (hn) Apply(n_, rn, RuleItem(n_, rn), &reached);
       }
-      if (kind == kStmt || (ho && HasCondition(o_, ro)) || (hn && HasCondition(n_, rn)))
-        plan_->rules.push_back(RuleChange{KindName(kind), std::string(id), !ho ? "added" : !hn ? "removed" : "changed",
-                                          std::vector<std::string>(reached.begin(), reached.end())});
+      if ((ho && NeedsLine(o_, ro)) || (hn && NeedsLine(n_, rn)))
+        Line(kind, std::string(id), !ho ? "added" : !hn ? "removed" : "changed", reached);
     }
   }
 
@@ -507,7 +533,10 @@ class Planner {
         for (const Side* s : {&o_, &n_}) {
           auto h = s->held.find(x);
           if (h == s->held.end()) continue;
-          for (RuleRef r : h->second) plan_->per[q].push_back(RuleItem(*s, r));
+          for (RuleRef r : h->second) {
+            plan_->per[q].push_back(RuleItem(*s, r));
+            Widened(*s, r, {q});
+          }
         }
     }
   }
@@ -520,13 +549,41 @@ class Planner {
   }
   void Catalog() {
     const auto ko = ActionKeys(o_), kn = ActionKeys(n_);
+    Bits changed = Empty();
+    bool any = false;
     for (const auto& [lower, u] : u_.action_index) {
       auto a = ko.find(lower), b = kn.find(lower);
       if (a != ko.end() && b != kn.end() && a->second == b->second) continue;
       Bits bits = Empty();
       Set(&bits, u);
+      Set(&changed, u);
+      any = true;
       plan_->global.push_back(AddItem("/", std::move(bits)));
     }
+    // A pattern such as "svc:*" covers a new action without changing.
+    if (any) WidenLineRules([&](const Side& s, RuleRef r) {
+      const Bits b = RuleBits(s, r);
+      for (size_t w = 0; w < b.size(); ++w)
+        if (b[w] & changed[w]) return true;
+      return false;
+    });
+  }
+  // Every rule that NeedsLine, on either side, that `touched` says a change
+  // reaches: a line for all the principals it reaches.
+  template <typename Touched>
+  void WidenLineRules(Touched touched) {
+    for (const Side* s : {&o_, &n_})
+      for (uint8_t kind : {kAsg, kDeny, kStmt}) {
+        const size_t n = kind == kAsg ? s->b.assignments.size()
+                         : kind == kDeny ? s->b.deny_assignments.size() : s->b.statements.size();
+        for (uint32_t i = 0; i < n; ++i) {
+          const RuleRef r{kind, i};
+          if (!NeedsLine(*s, r) || !touched(*s, r)) continue;
+          std::set<std::string> ps;
+          Reached(*s, r, &ps);
+          Widened(*s, r, ps);
+        }
+      }
   }
 
   void Parents() {
@@ -540,6 +597,14 @@ class Planner {
       Bits all = Empty();
       for (uint32_t i = 0; i < u_.actions.size(); ++i) Set(&all, i);
       plan_->global.push_back(AddItem(s, std::move(all)));
+      // A conditional rule above the moved scope (in either hierarchy) now
+      // covers a different subtree. Statements match resources by pattern,
+      // not through scope parents.
+      WidenLineRules([&](const Side& side, RuleRef r) {
+        if (r.kind == kStmt) return false;
+        const std::string root = RuleRoot(side, r);
+        return UnderIn(&o_, root, s) || UnderIn(&n_, root, s) || UnderIn(nullptr, root, s);
+      });
     }
   }
 
@@ -548,6 +613,7 @@ class Planner {
   const Universe& u_;
   Plan* plan_;
   absl::flat_hash_map<uint64_t, uint32_t> rule_items_;
+  std::map<std::pair<uint8_t, std::string>, std::pair<std::string, std::set<std::string>>> lines_;
   absl::flat_hash_map<std::string, std::vector<std::string>> reach_old_, reach_new_;
 };
 
