@@ -444,9 +444,6 @@ class Planner {
     auto [it, fresh] = lines_.try_emplace({kind, id}, change, std::set<std::string>{});
     it->second.second.insert(ps.begin(), ps.end());
   }
-  void Widened(const Side& s, RuleRef r, const std::set<std::string>& ps) {
-    if (NeedsLine(s, r)) Line(r.kind, RuleId(s, r), "changed", ps);
-  }
   static absl::flat_hash_map<std::string_view, uint32_t> Ids(const Side& s, uint8_t kind) {
     absl::flat_hash_map<std::string_view, uint32_t> ids;
     const size_t n = kind == kAsg ? s.b.assignments.size() : kind == kDeny ? s.b.deny_assignments.size()
@@ -535,7 +532,7 @@ class Planner {
           if (h == s->held.end()) continue;
           for (RuleRef r : h->second) {
             plan_->per[q].push_back(RuleItem(*s, r));
-            Widened(*s, r, {q});
+            if (NeedsLine(*s, r)) Line(r.kind, RuleId(*s, r), "changed", {q});
           }
         }
     }
@@ -581,7 +578,7 @@ class Planner {
           if (!NeedsLine(*s, r) || !touched(*s, r)) continue;
           std::set<std::string> ps;
           Reached(*s, r, &ps);
-          Widened(*s, r, ps);
+          Line(kind, RuleId(*s, r), "changed", ps);
         }
       }
   }
@@ -590,6 +587,7 @@ class Planner {
     std::set<std::string> scopes;
     for (const auto& [s, p] : o_.parent) scopes.insert(s);
     for (const auto& [s, p] : n_.parent) scopes.insert(s);
+    std::vector<std::string> moved;
     for (const std::string& s : scopes) {
       auto a = o_.parent.find(s), b = n_.parent.find(s);
       const std::string pa = a == o_.parent.end() ? "" : a->second, pb = b == n_.parent.end() ? "" : b->second;
@@ -597,15 +595,18 @@ class Planner {
       Bits all = Empty();
       for (uint32_t i = 0; i < u_.actions.size(); ++i) Set(&all, i);
       plan_->global.push_back(AddItem(s, std::move(all)));
-      // A conditional rule above the moved scope (in either hierarchy) now
-      // covers a different subtree. Statements match resources by pattern,
-      // not through scope parents.
-      WidenLineRules([&](const Side& side, RuleRef r) {
-        if (r.kind == kStmt) return false;
-        const std::string root = RuleRoot(side, r);
-        return UnderIn(&o_, root, s) || UnderIn(&n_, root, s) || UnderIn(nullptr, root, s);
-      });
+      moved.push_back(s);
     }
+    // A conditional rule above a moved scope (in either hierarchy) now
+    // covers a different subtree. Statements match resources by pattern,
+    // not through scope parents. One pass over the rules for all moves.
+    if (!moved.empty()) WidenLineRules([&](const Side& side, RuleRef r) {
+      if (r.kind == kStmt) return false;
+      const std::string root = RuleRoot(side, r);
+      for (const std::string& s : moved)
+        if (UnderIn(&o_, root, s) || UnderIn(&n_, root, s) || UnderIn(nullptr, root, s)) return true;
+      return false;
+    });
   }
 
   const Side& o_;
