@@ -6,6 +6,7 @@ starts runs in a session of its own and is ended by that session id, never
 with `ray stop`, which kills every Ray process on the machine by name.
 """
 
+import contextlib
 import os
 import signal
 import socket
@@ -107,3 +108,25 @@ def start_head(ray_bin, work, name, *, num_cpus=1, dashboard=True, extra_ports=0
     with open(Path(work) / "ray-sessions", "a") as f:
         f.write(f"{proc.pid}\n")
     return proc, ports, log
+
+
+@contextlib.contextmanager
+def driver(ray_bin, work, name, *, num_cpus):
+    """A head node without dashboard, and this process joined to it as the
+    Ray driver; yields its GCS address and ends both. os.environ must hold
+    env(ray_bin) before Ray is first imported (Ray reads it at import)."""
+    import ray
+    proc, ports, log = start_head(ray_bin, work, name, num_cpus=num_cpus, dashboard=False)
+    try:
+        rc = proc.wait(timeout=180)
+        if rc != 0:
+            raise RuntimeError(f"ray start for {name} failed ({rc}): "
+                               + (Path(work) / f"ray-start-{name}.log").read_text()[-3000:])
+        address = f"127.0.0.1:{ports[0]}"
+        ray.init(address=address, _node_ip_address="127.0.0.1", logging_level="WARNING", log_to_driver=False)
+        yield address
+    finally:
+        if ray.is_initialized():
+            ray.shutdown()
+        kill_session(proc.pid)
+        log.close()
