@@ -430,10 +430,22 @@ TEST_F(AwsCond, SetPrefixOnNonStringOperators) {
   EXPECT_TRUE(Eval(One("ForAnyValue:NumericLessThan", "n", {N("5")}), {List("n", {"7", "3"})}));
   EXPECT_FALSE(Eval(One("ForAllValues:NumericLessThan", "n", {N("5")}), {List("n", {"7", "3"})}));
   EXPECT_TRUE(Eval(One("ForAllValues:IpAddress", "ip", {S("10.0.0.0/8")}), {List("ip", {"10.1.1.1", "10.2.2.2"})}));
-  // Unreadable values are left out of the set; one left empty follows the empty rule.
-  EXPECT_TRUE(Eval(One("ForAllValues:NumericLessThan", "n", {N("5")}), {List("n", {"abc", "3"})}));
+  // An unreadable list element stays in the set and is judged as an absent
+  // key without a prefix: false for a plain operator, true for a negated one
+  // or IfExists. A single unreadable value makes the key absent.
+  const auto all_lt = One("ForAllValues:NumericLessThan", "n", {N("5")});
+  EXPECT_FALSE(Eval(all_lt, {List("n", {"abc", "3"})}));
+  EXPECT_FALSE(Eval(all_lt, {List("n", {"abc"})}));
+  EXPECT_FALSE(Eval(all_lt, {List("n", {"3", "10abc"})}));
+  EXPECT_TRUE(Eval(all_lt, {Str("n", "abc")}));
+  EXPECT_TRUE(Eval(all_lt, {List("n", {})}));
   EXPECT_FALSE(Eval(One("ForAnyValue:NumericLessThan", "n", {N("5")}), {List("n", {"abc"})}));
-  EXPECT_TRUE(Eval(One("ForAllValues:NumericLessThan", "n", {N("5")}), {List("n", {"abc"})}));
+  EXPECT_TRUE(Eval(One("ForAnyValue:NumericLessThan", "n", {N("5")}), {List("n", {"abc", "3"})}));
+  EXPECT_FALSE(Eval(One("ForAnyValue:NumericLessThan", "n", {N("5")}), {Str("n", "abc")}));
+  EXPECT_TRUE(Eval(One("ForAnyValue:NumericNotEquals", "n", {N("5")}), {List("n", {"abc"})}));
+  EXPECT_TRUE(Eval(One("ForAllValues:NumericNotEquals", "n", {N("5")}), {List("n", {"abc", "4"})}));
+  EXPECT_FALSE(Eval(One("ForAllValues:NumericNotEquals", "n", {N("5")}), {List("n", {"abc", "5"})}));
+  EXPECT_TRUE(Eval(One("ForAllValues:NumericLessThanIfExists", "n", {N("5")}), {List("n", {"abc", "3"})}));
 }
 
 // ---- Policy variables ------------------------------------------------------------------

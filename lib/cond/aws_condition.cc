@@ -360,27 +360,21 @@ bool Satisfies(const AwsProgram& p, const AwsClause& c, Family family, const Req
 }
 
 // ForAnyValue:/ForAllValues: over the key's values (a single value is a set
-// of one). Unreadable values are left out; an absent or empty set gives
-// ForAllValues true and ForAnyValue false, whatever the operator.
+// of one). An absent or empty key gives ForAllValues true and ForAnyValue
+// false, whatever the operator; so does a single value OP cannot read (it
+// counts as absent, SPEC §10). An unreadable element of a list is judged as
+// an absent key is without a set prefix (false; true for a negated operator
+// or IfExists) and still takes part: dropping it instead would let junk in
+// the request (["10abc"]) empty the set and satisfy a ForAllValues that an
+// Allow relies on.
 bool EvalSet(const AwsProgram& p, const AwsClause& c, Family family, const ContextEntry* e, const ContextView& ctx) {
   const bool all = c.set == AwsSetPrefix::kForAllValues;
   if (e == nullptr) return all;
   RequestValue rv;
-  auto one = [&](bool readable) -> int {  // 1: decided true, 0: decided false, -1: go on
-    if (!readable) return -1;
-    const bool s = Satisfies(p, c, family, rv, ctx);
-    if (all && !s) return 0;
-    if (!all && s) return 1;
-    return -1;
-  };
-  if (e->type != ValueType::kStringList) {
-    const int d = one(ReadEntry(family, *e, &rv));
-    return d < 0 ? all : d == 1;
-  }
-  for (size_t i = 0; i < e->list_size; ++i) {
-    const int d = one(ReadString(family, e->list[i], &rv));
-    if (d >= 0) return d == 1;
-  }
+  auto one = [&](bool readable) { return readable ? Satisfies(p, c, family, rv, ctx) : c.if_exists || c.negated; };
+  if (e->type != ValueType::kStringList) return ReadEntry(family, *e, &rv) ? one(true) : all;
+  for (size_t i = 0; i < e->list_size; ++i)
+    if (one(ReadString(family, e->list[i], &rv)) != all) return !all;
   return all;  // ForAny: nothing satisfied; ForAll: nothing failed (or the set was empty)
 }
 

@@ -222,6 +222,14 @@ aws({"ForAllValues:StringEqualsIfExists": {"tags": ["a"]}}, {}, True,
     "IfExists with a set prefix: the prefix's own rule for an absent key wins")
 aws({"ForAnyValue:StringLike": {"tags": ["te*"]}}, {"tags": "test"}, True, "a set prefix over a single value")
 aws({"ForAnyValue:NumericLessThan": {"n": 10}}, {"n": ["20", "5"]}, True, "a set prefix with a Numeric operator reads strings")
+aws({"ForAllValues:NumericLessThan": {"n": 5}}, {"n": ["3", "x"]}, False,
+    "A present value that an operator cannot read counts, for that operator, as absent: in a list, the element fails a plain operator")
+aws({"ForAllValues:NumericLessThan": {"n": 5}}, {"n": ["x"]}, False,
+    "an unreadable list element does not empty the set (ForAllValues false)")
+aws({"ForAllValues:NumericLessThan": {"n": 5}}, {"n": "x"}, True,
+    "a single unreadable value counts as absent: ForAllValues true when the key is absent")
+aws({"ForAnyValue:NumericNotEquals": {"n": 5}}, {"n": ["x"]}, True,
+    "an unreadable list element counts as absent for the operator: a negated operator holds")
 aws({"StringEquals": {"tags": "a"}}, {"tags": ["a"]}, False, "An operator without a set prefix over a multi-valued key is false")
 aws({"StringNotEquals": {"tags": "a"}}, {"tags": ["b"]}, False, "... is false (negated ...)")
 aws({"StringEqualsIfExists": {"tags": "a"}}, {"tags": ["a"]}, False, "... is false (... IfExists or not)")

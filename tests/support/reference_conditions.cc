@@ -689,8 +689,9 @@ bool EvalClause(const Clause& c, const RefContext& ctx) {
       it->second.kind != RefValue::Kind::kList)
     return all;  // one unreadable value counts as absent
   for (const RefValue& e : elems) {
+    // An unreadable element is judged as an absent key without a set prefix.
     std::optional<Typed> r = ReadAws(c.info.fam, e);
-    bool sat = r && AwsSatisfies(c, *r, ctx);
+    bool sat = r ? AwsSatisfies(c, *r, ctx) : c.if_exists || c.info.negated;
     if (all && !sat) return false;
     if (!all && sat) return true;
   }
