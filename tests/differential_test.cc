@@ -329,7 +329,7 @@ TEST(Differential, RandomBundles) {
 TEST(Differential, RandomBundlesWithConditions) {
   rolegate_ref::RandomBundleOptions v2;
   v2.v2 = true;
-  RunRandomBundles(EnvOr("ROLEGATE_DIFF_V2_BUNDLES", 300), EnvOr("ROLEGATE_DIFF_SEED", 1), v2);
+  RunRandomBundles(EnvOr("ROLEGATE_DIFF_V2_BUNDLES", 1200), EnvOr("ROLEGATE_DIFF_SEED", 1), v2);
 }
 
 TEST(Differential, InvalidBundlesAreRejected) {
