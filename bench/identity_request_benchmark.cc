@@ -10,6 +10,8 @@
 //                                 has an {id} (24 of 50), shorter elsewhere (mean ~45 B)
 //   check_request/50_routes/id_routes_60B  the same, only the requests whose path is
 //                                 exactly 60 bytes
+//   check_request/50_routes/*_decide   the same sets through DecideRequest (no
+//                                 deciding rule named: what a gateway needs)
 //   check_request/50_routes/first_id_route, last_route   one fixed 60-byte request
 //   check_request/floor_re2_fullmatch   RE2::FullMatchN of the winning route alone,
 //                                 with its captures, on the all_routes requests — for scale
@@ -208,7 +210,7 @@ RequestData& Requests(bool only_60) {
   return only_60 ? sixty : all;
 }
 
-void BM_CheckRequestSet(benchmark::State& st, bool only_60) {
+void BM_CheckRequestSet(benchmark::State& st, bool only_60, bool decide) {
   Bundle& b = OneCloud();
   if (!Ready(st, b)) return;
   RequestData& d = Requests(only_60);
@@ -218,7 +220,9 @@ void BM_CheckRequestSet(benchmark::State& st, bool only_60) {
   size_t sink = 0;
   RunBlocks(st, qs.size(), [&](size_t pos) {
     for (size_t i = pos; i < pos + kBlock; ++i)
-      sink += pol.CheckRequest(qs[i].principal, qs[i].method, qs[i].target, &scratch).check.decision.allowed;
+      sink += (decide ? pol.DecideRequest(qs[i].principal, qs[i].method, qs[i].target, &scratch)
+                      : pol.CheckRequest(qs[i].principal, qs[i].method, qs[i].target, &scratch))
+                  .check.decision.allowed;
     benchmark::DoNotOptimize(sink);
   });
   st.counters["path_bytes"] = d.mean_len;
@@ -316,8 +320,10 @@ int main(int argc, char** argv) {
   benchmark::RegisterBenchmark("resolve/10k_rules_1_cloud", BM_Resolve, 1);
   benchmark::RegisterBenchmark("resolve/10k_rules_10_clouds", BM_Resolve, 10);
   benchmark::RegisterBenchmark("resolve/floor_string_map", BM_ResolveFloor);
-  benchmark::RegisterBenchmark("check_request/50_routes/all_routes", BM_CheckRequestSet, false);
-  benchmark::RegisterBenchmark("check_request/50_routes/id_routes_60B", BM_CheckRequestSet, true);
+  benchmark::RegisterBenchmark("check_request/50_routes/all_routes", BM_CheckRequestSet, false, false);
+  benchmark::RegisterBenchmark("check_request/50_routes/id_routes_60B", BM_CheckRequestSet, true, false);
+  benchmark::RegisterBenchmark("check_request/50_routes/all_routes_decide", BM_CheckRequestSet, false, true);
+  benchmark::RegisterBenchmark("check_request/50_routes/id_routes_60B_decide", BM_CheckRequestSet, true, true);
   benchmark::RegisterBenchmark("check_request/50_routes/first_id_route", BM_CheckRequestFixed, false);
   benchmark::RegisterBenchmark("check_request/50_routes/last_route", BM_CheckRequestFixed, true);
   benchmark::RegisterBenchmark("check_request/floor_re2_fullmatch", BM_Re2Floor);

@@ -241,6 +241,16 @@ class Differ {
       Fail(what, "engine route=" + Q(got.route) + " action=" + Q(got.action) +
                      " resource=" + Q(got.resource) + ", reference route=" + Q(want.route) +
                      " action=" + Q(want.action) + " resource=" + Q(want.resource));
+    // DecideRequest: the same answer without the rule.
+    const std::string route(got.route), action(got.action), resource(got.resource);
+    const rolegate::Decision decision = got.check.decision;
+    rolegate::RequestExplanation d = policy_.DecideRequest(q.principal, q.method, q.target, &scratch_,
+                                                           rolegate::QueryExtras{x.groups(), x.context()});
+    if (d.check.decision.allowed != decision.allowed || d.check.decision.reason != decision.reason ||
+        d.check.kind != rolegate::RuleKind::kNone || !d.check.rule.empty() || d.route != route ||
+        d.action != action || d.resource != resource)
+      Fail(what, "DecideRequest " + Show(d.check) + " route=" + Q(d.route) + " resource=" + Q(d.resource) +
+                     ", CheckRequest " + Show(got.check) + " route=" + Q(route) + " resource=" + Q(resource));
   }
 
  private:

@@ -150,6 +150,14 @@ class Policy {
   RequestExplanation CheckRequest(std::string_view principal, std::string_view method,
                                   std::string_view target, RequestScratch* scratch,
                                   const QueryExtras& extras = {}) const;
+  // The same answer without the deciding rule (check.kind is kNone and
+  // check.rule empty; decision, reason, route, action and resource as
+  // CheckRequest fills them): what a gateway that only forwards or refuses
+  // needs. Cheaper than CheckRequest, which looks at every candidate rule to
+  // name the deepest.
+  RequestExplanation DecideRequest(std::string_view principal, std::string_view method,
+                                   std::string_view target, RequestScratch* scratch,
+                                   const QueryExtras& extras = {}) const;
 
   // ---- introspection ----
   struct Stats {

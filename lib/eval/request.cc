@@ -60,82 +60,113 @@ static bool DecodePath(std::string_view path, std::string* out) {
   return true;
 }
 
+// The index of the first route whose method and path match, or -1.
+static int FirstRoute(const PolicyData& d, std::string_view method, RequestScratch* scratch) {
+  if (!d.routes || method.empty()) return -1;
+  const std::string& decoded = scratch->decoded_path;
+  const std::vector<Route>& routes = d.routes->routes;
+  int winner = -1;
+  scratch->matches.clear();
+  re2::RE2::Set::ErrorInfo info{};
+  if (d.routes->set->Match(decoded, &scratch->matches, &info)) {
+    for (int idx : scratch->matches) {
+      const Route& r = routes[static_cast<size_t>(idx)];
+      if ((r.method == "*" || r.method == method) && (winner < 0 || idx < winner)) winner = idx;
+    }
+  } else if (info.kind != re2::RE2::Set::kNoError) {
+    // The set's DFA ran out of memory: never turn that into a silent
+    // no_route; try the routes one by one (each has its own budget).
+    for (size_t idx = 0; idx < routes.size(); ++idx) {
+      const Route& r = routes[idx];
+      if ((r.method == "*" || r.method == method) && re2::RE2::FullMatch(decoded, *r.re)) return static_cast<int>(idx);
+    }
+  }
+  return winner;
+}
+
+// The route step of check_request (SPEC §5): the path rules, the first
+// matching route and its filled scope (in scratch->scope). Returns the
+// route, or nullptr with out->check's reason set (bad_path, no_route).
+static const Route* RouteRequest(const PolicyData& d, std::string_view method, std::string_view target,
+                                 RequestScratch* scratch, RequestExplanation* out) {
+  const size_t cut = target.find_first_of("?#");
+  const std::string_view path = cut == std::string_view::npos ? target : target.substr(0, cut);
+  if (!DecodePath(path, &scratch->decoded_path)) {
+    out->check.decision.reason = Reason::kBadPath;
+    return nullptr;
+  }
+  const int winner = FirstRoute(d, method, scratch);
+  if (winner < 0) {
+    out->check.decision.reason = Reason::kNoRoute;
+    return nullptr;
+  }
+  const Route& route = d.routes->routes[static_cast<size_t>(winner)];
+  out->route = route.id;
+  out->action = route.action;
+  const std::string& decoded = scratch->decoded_path;
+  re2::StringPiece groups[kMaxCaptureGroups + 1];
+  if (!route.re->Match(decoded, 0, decoded.size(), re2::RE2::ANCHOR_BOTH, groups, route.num_groups + 1)) {
+    out->check.decision.reason = Reason::kNoRoute;  // cannot happen: the set matched
+    return nullptr;
+  }
+  for (int g : route.named_groups) {
+    const re2::StringPiece& v = groups[g];
+    if (v.data() == nullptr || v.empty() || std::memchr(v.data(), '/', v.size()) != nullptr) {
+      out->check.decision.reason = Reason::kBadPath;
+      return nullptr;
+    }
+  }
+  std::string& scope = scratch->scope;
+  scope.clear();
+  for (const Route::Piece& p : route.pieces) {
+    if (p.group < 0) scope.append(p.literal);
+    else scope.append(groups[p.group].data(), groups[p.group].size());
+  }
+  out->resource = scope;
+  return &route;
+}
+
+// check_request: validate the extras, route, then check the route's action
+// (resolved when the bundle compiled) on the filled scope. kExplain names
+// the deciding rule; without it only the decision and reason are filled.
+template <bool kExplain>
+static RequestExplanation CheckRequestImpl(const PolicyData& d, std::string_view principal,
+                                           std::string_view method, std::string_view target,
+                                           RequestScratch* scratch, const QueryExtras& extras) {
+  RequestExplanation out;
+  out.check.decision.allowed = false;
+  if ((extras.context.size != 0 && !ContextIsValid(extras.context)) ||
+      (extras.groups.size != 0 && !GroupsAreValid(extras.groups))) {
+    out.check.decision.reason = Reason::kInvalidInput;
+    return out;
+  }
+  const Route* route = RouteRequest(d, method, target, scratch, &out);
+  if (route == nullptr) return out;
+  if (principal.empty()) {
+    out.check.decision.reason = Reason::kInvalidInput;
+    return out;
+  }
+  out.check = CheckResolved<kExplain>(d, FindPrincipal(d, principal), route->action_id, scratch->scope,
+                                      extras.groups, extras.context);
+  if (!kExplain) {  // the decision-only path may have found a rule, not necessarily Explain's
+    out.check.kind = RuleKind::kNone;
+    out.check.rule = {};
+  }
+  return out;
+}
+
 }  // namespace internal
 
 RequestExplanation Policy::CheckRequest(std::string_view principal, std::string_view method,
                                         std::string_view target, RequestScratch* scratch,
                                         const QueryExtras& extras) const {
-  const internal::PolicyData& d = *data_;
-  RequestExplanation out;
-  out.check.decision.allowed = false;
-  if ((extras.context.size != 0 && !internal::ContextIsValid(extras.context)) ||
-      (extras.groups.size != 0 && !internal::GroupsAreValid(extras.groups))) {
-    out.check.decision.reason = Reason::kInvalidInput;
-    return out;
-  }
-  const size_t cut = target.find_first_of("?#");
-  const std::string_view path = cut == std::string_view::npos ? target : target.substr(0, cut);
-  if (!internal::DecodePath(path, &scratch->decoded_path)) {
-    out.check.decision.reason = Reason::kBadPath;
-    return out;
-  }
-  const std::string& decoded = scratch->decoded_path;
-  int winner = -1;
-  if (d.routes && !method.empty()) {
-    const std::vector<internal::Route>& routes = d.routes->routes;
-    scratch->matches.clear();
-    re2::RE2::Set::ErrorInfo info{};
-    if (d.routes->set->Match(decoded, &scratch->matches, &info)) {
-      for (int idx : scratch->matches) {
-        const internal::Route& r = routes[static_cast<size_t>(idx)];
-        if ((r.method == "*" || r.method == method) && (winner < 0 || idx < winner)) winner = idx;
-      }
-    } else if (info.kind != re2::RE2::Set::kNoError) {
-      // The set's DFA ran out of memory: never turn that into a silent
-      // no_route; try the routes one by one (each has its own budget).
-      for (size_t idx = 0; idx < routes.size(); ++idx) {
-        const internal::Route& r = routes[idx];
-        if ((r.method == "*" || r.method == method) && re2::RE2::FullMatch(decoded, *r.re)) {
-          winner = static_cast<int>(idx);
-          break;
-        }
-      }
-    }
-  }
-  if (winner < 0) {
-    out.check.decision.reason = Reason::kNoRoute;
-    return out;
-  }
-  const internal::Route& route = d.routes->routes[static_cast<size_t>(winner)];
-  out.route = route.id;
-  out.action = route.action;
-  re2::StringPiece groups[internal::kMaxCaptureGroups + 1];
-  if (!route.re->Match(decoded, 0, decoded.size(), re2::RE2::ANCHOR_BOTH, groups, route.num_groups + 1)) {
-    out.check.decision.reason = Reason::kNoRoute;  // cannot happen: the set matched
-    return out;
-  }
-  for (int g : route.named_groups) {
-    const re2::StringPiece& v = groups[g];
-    if (v.data() == nullptr || v.empty() || std::memchr(v.data(), '/', v.size()) != nullptr) {
-      out.check.decision.reason = Reason::kBadPath;
-      return out;
-    }
-  }
-  std::string& scope = scratch->scope;
-  scope.clear();
-  for (const internal::Route::Piece& p : route.pieces) {
-    if (p.group < 0) scope.append(p.literal);
-    else scope.append(groups[p.group].data(), groups[p.group].size());
-  }
-  out.resource = scope;
-  // The route's action was resolved when the bundle compiled.
-  if (principal.empty()) {
-    out.check.decision.reason = Reason::kInvalidInput;
-    return out;
-  }
-  out.check = internal::CheckResolved<true>(d, internal::FindPrincipal(d, principal), route.action_id, scope,
-                                            extras.groups, extras.context);
-  return out;
+  return internal::CheckRequestImpl<true>(*data_, principal, method, target, scratch, extras);
+}
+
+RequestExplanation Policy::DecideRequest(std::string_view principal, std::string_view method,
+                                         std::string_view target, RequestScratch* scratch,
+                                         const QueryExtras& extras) const {
+  return internal::CheckRequestImpl<false>(*data_, principal, method, target, scratch, extras);
 }
 
 }  // namespace rolegate

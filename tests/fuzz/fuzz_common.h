@@ -185,6 +185,11 @@ class Differ {
       Die(what + ": engine route=" + Q(got.route) + " action=" + Q(got.action) + " resource=" +
           Q(got.resource) + ", reference route=" + Q(want.route) + " action=" + Q(want.action) +
           " resource=" + Q(want.resource));
+    const std::string route(got.route), resource(got.resource);
+    const rolegate::RequestExplanation d = p_.DecideRequest(principal, method, target, &scratch_);
+    if (d.check.decision.allowed != got.check.decision.allowed || d.check.decision.reason != got.check.decision.reason ||
+        !d.check.rule.empty() || d.route != route || d.resource != resource)
+      Die(what + ": DecideRequest " + Show(d.check) + " disagrees with CheckRequest " + Show(got.check));
   }
 
 #ifndef ROLEGATE_FUZZ_NO_GENERATOR
