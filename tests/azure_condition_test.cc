@@ -371,6 +371,22 @@ TEST_F(AzureConditionTest, NumericOperatorsCompareIntegers) {
   }
   EXPECT_FALSE(Eval("@Request[bad] NumericLessThan 100", c));  // unreadable: false, negated or not
   EXPECT_FALSE(Eval("@Request[bad] NumericNotEquals 100", c));
+  // Request integers compare exactly: 2^53 + 1 as text is not 2^53 (a
+  // double would round it onto 2^53). A JSON number from 2^53 up may have
+  // been rounded before it arrived, so it is unreadable.
+  Ctx big;
+  big.Str("@Request[s]", "9007199254740993").Str("@Request[neg]", "-9007199254740993");
+  big.Num("@Request[n]", 9007199254740993.0).Str("@Request[edge]", "9007199254740992");
+  EXPECT_FALSE(Eval("@Request[s] NumericEquals 9007199254740992", big));
+  EXPECT_TRUE(Eval("@Request[s] NumericNotEquals 9007199254740992", big));
+  EXPECT_TRUE(Eval("@Request[s] NumericGreaterThan 9007199254740992", big));
+  EXPECT_TRUE(Eval("@Request[neg] NumericLessThan -9007199254740992", big));
+  EXPECT_FALSE(Eval("@Request[n] NumericEquals 9007199254740992", big));
+  EXPECT_FALSE(Eval("@Request[n] NumericNotEquals 9007199254740992", big));
+  EXPECT_TRUE(Eval("@Request[edge] NumericEquals 9007199254740992", big));
+  big.Str("@Request[huge]", "99999999999999999999");  // beyond int64: unreadable
+  EXPECT_FALSE(Eval("@Request[huge] NumericGreaterThan 0", big));
+  EXPECT_FALSE(Eval("@Request[huge] NumericNotEquals 0", big));
 }
 
 TEST_F(AzureConditionTest, DateTimeOperators) {

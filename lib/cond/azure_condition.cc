@@ -482,7 +482,7 @@ bool Parser::ParseValue(const AzureTest& t, std::string_view op_name) {
 // with every literal.
 struct LeftValue {
   std::string_view str;
-  double number = 0;
+  int64_t integer = 0;  // Numeric: compared exactly against the literal
   Timestamp time;
   char guid[32];
   bool boolean = false;
@@ -496,8 +496,9 @@ bool DecodeString(Family family, std::string_view s, LeftValue* v) {
       v->str = s;
       return true;
     case AzureTest::kNumeric: {  // Azure numbers are integers
+      // Read exactly (any int64), so 2^53 + 1 never rounds onto 2^53.
       const std::optional<int64_t> n = ParseInteger(s);
-      if (n) v->number = static_cast<double>(*n);
+      if (n) v->integer = *n;
       return n.has_value();
     }
     case AzureTest::kDateTime: {  // ISO 8601 or epoch seconds, as AWS dates (SPEC §10)
@@ -533,9 +534,14 @@ bool DecodeScalar(Family family, const ContextEntry& e, LeftValue* v) {
     case ValueType::kString:
       return DecodeString(family, e.str, v);
     case ValueType::kNumber:
-      v->number = e.number;
       if (family == AzureTest::kDateTime) return EpochTimestamp(e.number, &v->time);
-      return family == AzureTest::kNumeric && e.number == std::floor(e.number);
+      // A JSON number of magnitude 2^53 or more may already have been
+      // rounded on its way in (9007199254740993 arrives as 2^53): unreadable.
+      if (family != AzureTest::kNumeric || e.number != std::floor(e.number) ||
+          std::fabs(e.number) >= static_cast<double>(kMaxExactInteger))
+        return false;
+      v->integer = static_cast<int64_t>(e.number);
+      return true;
     case ValueType::kBool:
       v->boolean = e.boolean;
       return family == AzureTest::kBool;
@@ -577,7 +583,7 @@ bool BasePair(const AzureTest& t, const LeftValue& v, const AzureLiteral& lit, s
       if (t.rel == AzureTest::kStartsWith) return StartsWithIgnoreCase(v.str, ls);
       return GlobMatch(ls, v.str, true);
     case AzureTest::kNumeric:
-      return Order(t.rel, v.number, lit.number);
+      return Order(t.rel, v.integer, static_cast<int64_t>(lit.number));  // |literal| <= 2^53: exact
     case AzureTest::kDateTime:
       return Order(t.rel, v.time, Timestamp{lit.seconds, lit.nanos});
     case AzureTest::kGuid:

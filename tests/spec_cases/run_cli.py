@@ -21,6 +21,8 @@ def raw_bundle(line):
     """The case's "bundle" value as written: json.loads would fold duplicate
     keys, which some cases are about."""
     start = line.index('"bundle":') + len('"bundle":')
+    while line[start] in " \t":
+        start += 1
     _, end = json.JSONDecoder().raw_decode(line, start)
     return line[start:end]
 

@@ -7,6 +7,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -384,8 +385,15 @@ std::optional<bool> ParseBoolText(std::string_view s) {
 }
 
 // Standard base64 with padding; no whitespace.
+// Base64 as docs/conditions-aws.md says: padding optional (but only as
+// padding), the leftover bits of the last character zero, so that each
+// byte string has one spelling.
 std::optional<std::string> ParseBase64(std::string_view s) {
-  if (s.size() % 4 != 0) return std::nullopt;
+  if (s.size() % 4 == 0 && !s.empty() && s.back() == '=') {
+    s.remove_suffix(1);
+    if (!s.empty() && s.back() == '=') s.remove_suffix(1);
+  }
+  if (s.size() % 4 == 1) return std::nullopt;
   auto val = [](char c) -> int {
     if (c >= 'A' && c <= 'Z') return c - 'A';
     if (c >= 'a' && c <= 'z') return c - 'a' + 26;
@@ -394,26 +402,16 @@ std::optional<std::string> ParseBase64(std::string_view s) {
     if (c == '/') return 63;
     return -1;
   };
-  std::string out;
-  for (size_t i = 0; i < s.size(); i += 4) {
-    int v[4];
-    int pad = 0;
-    for (int k = 0; k < 4; ++k) {
-      char c = s[i + k];
-      if (c == '=' && i + 4 == s.size() && k >= 2) {
-        v[k] = 0;
-        ++pad;
-        continue;
-      }
-      if (pad > 0) return std::nullopt;  // data after padding
-      v[k] = val(c);
-      if (v[k] < 0) return std::nullopt;
-    }
-    uint32_t w = (v[0] << 18) | (v[1] << 12) | (v[2] << 6) | v[3];
-    out += static_cast<char>((w >> 16) & 0xFF);
-    if (pad < 2) out += static_cast<char>((w >> 8) & 0xFF);
-    if (pad < 1) out += static_cast<char>(w & 0xFF);
+  std::string bits;  // one '0'/'1' per bit: slow and plain
+  for (char c : s) {
+    const int v = val(c);
+    if (v < 0) return std::nullopt;
+    for (int b = 5; b >= 0; --b) bits += ((v >> b) & 1) ? '1' : '0';
   }
+  std::string out;
+  size_t k = 0;
+  for (; k + 8 <= bits.size(); k += 8) out += static_cast<char>(std::stoi(bits.substr(k, 8), nullptr, 2));
+  if (bits.find('1', k) != std::string::npos) return std::nullopt;  // leftover bits set
   return out;
 }
 
@@ -546,6 +544,17 @@ const std::map<std::string, OpInfo>& AwsOps() {
   return ops;
 }
 
+bool OrderedInt(Cmp c, long long a, long long b) {
+  switch (c) {
+    case Cmp::kEq: return a == b;
+    case Cmp::kLt: return a < b;
+    case Cmp::kLe: return a <= b;
+    case Cmp::kGt: return a > b;
+    case Cmp::kGe: return a >= b;
+    default: return false;
+  }
+}
+
 bool Ordered(Cmp c, double a, double b) {
   switch (c) {
     case Cmp::kEq: return a == b;
@@ -639,7 +648,9 @@ bool AwsPositive(const Clause& c, const Typed& r, const PolicyValue& p, const Re
       return GlobMatchTokens(*g, Cps(r.s), /*fold=*/c.info.cmp == Cmp::kEqIc);
     }
     case Fam::kArn:
-      if (!IsArn(r.s)) return false;
+      // A policy value that is not an ARN is a string like any other (the
+      // bundle loads) that matches no request value.
+      if (!IsArn(r.s) || !PiecesAreArn(p.text)) return false;
       return ArnFieldsMatch(SplitArnPieces(p.text), r.s, ctx);
     case Fam::kNumeric:
     case Fam::kDate: return Ordered(c.info.cmp, r.num, p.num);
@@ -713,7 +724,6 @@ bool ReadPolicyValue(const Clause& c, simdjson::dom::element e, bool variables, 
     case Fam::kArn:
       if (!is_str || !ValidUtf8(sv)) return wrong();
       if (!ToPieces(sv, variables, 0, &out->text, err)) return false;
-      if (c.info.fam == Fam::kArn && !PiecesAreArn(out->text)) return wrong();
       return true;
     case Fam::kNumeric:
     case Fam::kDate: {
@@ -918,7 +928,8 @@ std::optional<AzOp> FindAzureOp(std::string_view name) {
 // A typed Azure value (a literal, or one request value once read).
 struct AzValue {
   std::string s;  // String; Guid (normalised)
-  double num = 0;  // Numeric, Date
+  double num = 0;  // Date
+  long long i = 0;  // Numeric
   bool b = false;
 };
 
@@ -930,12 +941,21 @@ std::optional<AzValue> ReadAzure(AzFam fam, const RefValue& v) {
       if (v.kind != K::kString) return std::nullopt;
       out.s = v.str;
       return out;
-    case AzFam::kNumeric:  // integers
-      if (v.kind == K::kNumber && v.num == std::floor(v.num)) out.num = v.num;
-      else if (auto n = v.kind == K::kString ? ParseNumber(v.str, true) : std::nullopt)
-        out.num = *n;
-      else return std::nullopt;
+    case AzFam::kNumeric: {  // integers, compared exactly (int64)
+      if (v.kind == K::kNumber) {
+        // A JSON number from 2^53 up may have been rounded on the way in.
+        if (v.num != std::floor(v.num) || std::fabs(v.num) >= 9007199254740992.0) return std::nullopt;
+        out.i = static_cast<long long>(v.num);
+        return out;
+      }
+      if (v.kind != K::kString || !ParseNumber(v.str, true)) return std::nullopt;
+      errno = 0;
+      char* end = nullptr;
+      const long long n = std::strtoll(v.str.c_str(), &end, 10);
+      if (errno == ERANGE) return std::nullopt;  // beyond int64
+      out.i = n;
       return out;
+    }
     case AzFam::kDate:
       if (v.kind == K::kNumber) out.num = v.num;
       else if (auto n = v.kind == K::kString ? ParseDate(v.str) : std::nullopt) out.num = *n;
@@ -969,7 +989,7 @@ bool AzPair(const AzOp& op, const AzValue& l, const AzValue& r) {
       }
       break;
     }
-    case AzFam::kNumeric:
+    case AzFam::kNumeric: m = OrderedInt(op.cmp, l.i, r.i); break;
     case AzFam::kDate: m = Ordered(op.cmp, l.num, r.num); break;
     case AzFam::kGuid: m = l.s == r.s; break;
     case AzFam::kBool: m = l.b == r.b; break;
@@ -1227,7 +1247,9 @@ class AzParser {
     switch (n->op.fam) {
       case AzFam::kString: ok = quoted, v.s = text; break;
       case AzFam::kNumeric:
-        if (auto x = quoted ? std::nullopt : ParseNumber(text, true)) ok = true, v.num = *x;
+        // The engine's documented bound: at most 2^53 in magnitude.
+        if (auto x = quoted ? std::nullopt : ParseNumber(text, true); x && std::fabs(*x) <= 9007199254740992.0)
+          ok = true, v.i = static_cast<long long>(*x);
         break;
       case AzFam::kDate:
         if (auto x = quoted ? ParseDate(text) : std::nullopt) ok = true, v.num = *x;
