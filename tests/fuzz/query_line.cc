@@ -7,6 +7,7 @@
 // An answer allows only with reason grant or statement.
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <string_view>
 
@@ -51,6 +52,8 @@ std::string Rewrite(const Query& q) {
     case rolegate::cli::Op::kResolve: out += "\"resolve\""; break;
     case rolegate::cli::Op::kCheckWorkload: out += "\"check_workload\""; break;
     case rolegate::cli::Op::kCheckRequest: out += "\"check_request\""; break;
+    case rolegate::cli::Op::kWhoCan: out += "\"who_can\""; break;
+    case rolegate::cli::Op::kWhatCan: out += "\"what_can\""; break;
   }
   auto field = [&](const char* name, const std::string& v) {
     out += ",\"";
@@ -82,8 +85,66 @@ std::string Rewrite(const Query& q) {
       field("method", q.method);
       field("path", q.path);
       break;
+    case rolegate::cli::Op::kWhoCan:
+      field("action", q.action);
+      field("resource", q.resource);
+      break;
+    case rolegate::cli::Op::kWhatCan:
+      field("principal", q.principal);
+      field("resource", q.resource);
+      break;
+  }
+  if (!q.context.empty()) {
+    out += ",\"context\":{";
+    for (size_t i = 0; i < q.context.size(); ++i) {
+      const rolegate::cli::ContextValue& c = q.context[i];
+      if (i) out += ",";
+      rolegate::cli::AppendJsonString(&out, c.key);
+      out += ":";
+      switch (c.type) {
+        case rolegate::ValueType::kString: rolegate::cli::AppendJsonString(&out, c.str); break;
+        case rolegate::ValueType::kNumber: {
+          char num[40];
+          std::snprintf(num, sizeof num, "%.17g", c.number);  // round-trips a double
+          out += num;
+          break;
+        }
+        case rolegate::ValueType::kBool: out += c.boolean ? "true" : "false"; break;
+        case rolegate::ValueType::kStringList:
+          out += "[";
+          for (size_t k = 0; k < c.list.size(); ++k) {
+            if (k) out += ",";
+            rolegate::cli::AppendJsonString(&out, c.list[k]);
+          }
+          out += "]";
+          break;
+      }
+    }
+    out += "}";
+  }
+  if (!q.groups.empty()) {
+    out += ",\"groups\":[";
+    for (size_t i = 0; i < q.groups.size(); ++i) {
+      if (i) out += ",";
+      rolegate::cli::AppendJsonString(&out, q.groups[i]);
+    }
+    out += "]";
   }
   return out + "}";
+}
+
+bool SameContext(const std::vector<rolegate::cli::ContextValue>& a, const std::vector<rolegate::cli::ContextValue>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const auto& x = a[i];
+    const auto& y = b[i];
+    if (x.key != y.key || x.type != y.type) return false;
+    if (x.type == rolegate::ValueType::kString && x.str != y.str) return false;
+    if (x.type == rolegate::ValueType::kNumber && x.number != y.number) return false;
+    if (x.type == rolegate::ValueType::kBool && x.boolean != y.boolean) return false;
+    if (x.type == rolegate::ValueType::kStringList && x.list != y.list) return false;
+  }
+  return true;
 }
 
 bool SameQuery(const Query& a, const Query& b) {
@@ -91,7 +152,8 @@ bool SameQuery(const Query& a, const Query& b) {
          a.cloud == b.cloud && a.workload_type == b.workload_type && a.project == b.project &&
          a.user == b.user && a.has_compute_config == b.has_compute_config &&
          a.has_node_group == b.has_node_group && a.compute_config_identity == b.compute_config_identity &&
-         a.node_group_identity == b.node_group_identity && a.method == b.method && a.path == b.path;
+         a.node_group_identity == b.node_group_identity && a.method == b.method && a.path == b.path &&
+         SameContext(a.context, b.context) && a.groups == b.groups;
 }
 
 }  // namespace
