@@ -1155,3 +1155,17 @@ TEST(CliContext, ResolveTakesNeither) {
   EXPECT_TRUE(IsLineError(a[0]));
   EXPECT_TRUE(IsLineError(a[1]));
 }
+
+// Answers echo caller text (an unknown op, a route's filled resource); JSON
+// allows C1 controls and U+2028/U+2029 raw, but readers that split lines on
+// Unicode line breaks (Python's splitlines, JavaScript) would then see two
+// lines. They are written as \u escapes; other characters stay as they are.
+TEST(CliCheck, UnicodeLineBreaksInAnswersAreEscaped) {
+  const std::string bundle = std::string(ROLEGATE_SOURCE_DIR) + "/examples/anyscale.json";
+  const RunResult r = RunCli({"check", "--bundle", bundle},
+                             "{\"op\":\"x\xe2\x80\xa8y\xe2\x80\xa9z\xc2\x85\xc2\x9f\xc2\xa0\xc3\xa9\"}\n");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("x\\u2028y\\u2029z\\u0085\\u009f\xc2\xa0\xc3\xa9"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("\xe2\x80\xa8"), std::string::npos);
+  EXPECT_EQ(r.out.find("\xc2\x85"), std::string::npos);
+}

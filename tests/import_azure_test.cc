@@ -593,8 +593,9 @@ struct CliRun {
 };
 
 CliRun RunCli(const std::vector<std::string>& args) {
-  const std::string dir = ::testing::TempDir();
-  const std::string out_path = dir + "/import_out", err_path = dir + "/import_err";
+  // Per process: ctest runs the tests of this file in parallel processes.
+  const std::string dir = ::testing::TempDir(), tag = std::to_string(getpid());
+  const std::string out_path = dir + "/import_out." + tag, err_path = dir + "/import_err." + tag;
   std::vector<std::string> argv_s = {ROLEGATE_CLI_PATH};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -620,7 +621,7 @@ CliRun RunCli(const std::vector<std::string>& args) {
 }
 
 std::string WriteTemp(const std::string& name, const std::string& text) {
-  const std::string path = ::testing::TempDir() + "/" + name;
+  const std::string path = ::testing::TempDir() + "/" + std::to_string(getpid()) + "." + name;
   std::ofstream(path, std::ios::binary) << text;
   return path;
 }
@@ -646,7 +647,7 @@ TEST(ImportCli, HelpNamesEveryInput) {
 TEST(ImportCli, ImportsAndReports) {
   const std::string roles = WriteTemp("cli_roles.json", kOneRoleAz);
   const std::string ops = WriteTemp("cli_ops.json", kOps);
-  const std::string report = ::testing::TempDir() + "/cli_report.json";
+  const std::string report = ::testing::TempDir() + "/cli_report." + std::to_string(getpid()) + ".json";
   const CliRun r = RunCli({"import", "azure", "--roles", roles, "--operations=" + ops, "--report", report});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, ImportRoles(kOneRoleAz).json);

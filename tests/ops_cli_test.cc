@@ -28,8 +28,9 @@ std::vector<std::string> Lines(const std::string& s) {
 }
 
 int RunCheck(const std::string& args, const std::string& input, std::string* out, std::string* err) {
-  const std::string dir = ::testing::TempDir();
-  const std::string in = dir + "/ops_cli_in", o = dir + "/ops_cli_out", e = dir + "/ops_cli_err";
+  // Per process: ctest runs the tests of this file in parallel processes.
+  const std::string dir = ::testing::TempDir() + "/" + std::to_string(getpid()) + ".";
+  const std::string in = dir + "ops_cli_in", o = dir + "ops_cli_out", e = dir + "ops_cli_err";
   std::ofstream(in) << input;
   const std::string cmd = std::string(ROLEGATE_CLI_PATH) + " check " + args + " <" + in + " >" + o + " 2>" + e;
   const int rc = std::system(cmd.c_str());
@@ -49,7 +50,7 @@ constexpr char kQueries[] =
 TEST(OpsCli, StatsAndLogLeaveTheAnswersAlone) {
   std::string plain, plain_err, out, err;
   ASSERT_EQ(RunCheck("", kQueries, &plain, &plain_err), 0);
-  const std::string log = ::testing::TempDir() + "/ops_cli_log.jsonl";
+  const std::string log = ::testing::TempDir() + "/" + std::to_string(getpid()) + ".ops_cli_log.jsonl";
   ASSERT_EQ(RunCheck("--stats --log " + log, kQueries, &out, &err), 0);
   EXPECT_EQ(out, plain);
   const std::vector<std::string> err_lines = Lines(err);

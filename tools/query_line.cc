@@ -293,7 +293,20 @@ void AppendJsonString(std::string* out, std::string_view s) {
     if (c >= 0x80) {
       const size_t n = static_cast<size_t>(internal::Utf8SeqLen(c));
       if (utf8 || (n > 1 && i + n <= s.size() && internal::IsValidUtf8(s.substr(i, n)))) {
-        out->append(s.data() + i, n);
+        // C1 controls (U+0080..U+009F, NEL among them) and U+2028/U+2029
+        // are escaped: readers that split lines on Unicode line breaks
+        // (Python's splitlines, JavaScript) must still see one answer a line.
+        const unsigned char c1 = n > 1 ? static_cast<unsigned char>(s[i + 1]) : 0;
+        const unsigned char c2 = n > 2 ? static_cast<unsigned char>(s[i + 2]) : 0;
+        if (n == 2 && c == 0xC2 && c1 < 0xA0) {
+          *out += "\\u00";
+          out->push_back(kHex[c1 >> 4]);
+          out->push_back(kHex[c1 & 15]);
+        } else if (n == 3 && c == 0xE2 && c1 == 0x80 && (c2 == 0xA8 || c2 == 0xA9)) {
+          *out += c2 == 0xA8 ? "\\u2028" : "\\u2029";
+        } else {
+          out->append(s.data() + i, n);
+        }
         i += n - 1;
       } else {
         *out += "\\ufffd";
