@@ -400,6 +400,26 @@ TEST(DiffHand, OneStatement) {
   EXPECT_EQ(r.rules[0].principals, (std::vector<std::string>{"user:dan"}));
 }
 
+// SPEC §14 "exact, never sampled": the below class stands for a generic
+// unnamed descendant, so a statement whose glob picks out some children
+// (`rg/ro*`, `rg/?`) is reported in its own line and makes no row; one that
+// covers every child (`rg/*`) does make below rows.
+TEST(DiffHand, BelowRowsIgnoreGlobsThatPickOutSomeChildren) {
+  for (const char* pattern : {"/subscriptions/s1/resourceGroups/rg/ro*", "/subscriptions/s1/resourceGroups/rg/?",
+                              "/subscriptions/s1/resourceGroups/rg/*a*"}) {
+    const auto r = RunDiff(kBase, Replace(kBase, R"("resources": ["/subscriptions/s1/*"]}])",
+                                          std::string(R"("resources": ["/subscriptions/s1/*"]}, {"id": "s2", "principal": "user:dan", "effect": "Allow", "actions": ["svc/write"], "resources": [")") +
+                                              pattern + R"("]}])"));
+    EXPECT_TRUE(r.rows.empty()) << pattern << ": " << testing::PrintToString(Short(r));
+    ASSERT_EQ(r.rules.size(), 1u) << pattern;
+    EXPECT_EQ(r.rules[0].id, "s2");
+    EXPECT_EQ(r.summary.below_segment.find_first_of("ro?a"), std::string::npos) << r.summary.below_segment;
+  }
+  const auto all = RunDiff(kBase, Replace(kBase, R"("resources": ["/subscriptions/s1/*"]}])",
+                                         R"("resources": ["/subscriptions/s1/*"]}, {"id": "s2", "principal": "user:dan", "effect": "Allow", "actions": ["svc/write"], "resources": ["/subscriptions/s1/resourceGroups/rg/*"]}])"));
+  EXPECT_EQ(Short(all), (std::vector<std::string>{"user:dan /subscriptions/s1/resourceGroups/rg/* +svc/write"}));
+}
+
 TEST(DiffHand, OneScopeParent) {
   // s2 moves under s1: a1 now reaches it (once the engine follows scope
   // parents, SPEC §12); whatever the engine decides, the rows are exactly

@@ -200,18 +200,34 @@ void AddScopes(const model::Bundle& b, absl::flat_hash_map<std::string, std::str
     for (const auto& s : r.assignable_scopes) add(s);
 }
 
-// The first "rolegate-below[-N]" no scope segment and no statement pattern holds.
+// The synthetic child that stands for a scope's unnamed descendants: one
+// code point that no statement resource pattern and no scope of either
+// bundle contains, repeated once more than the most `?` a pattern holds. No
+// pattern's literal text can then match it, so only the patterns that match
+// a child whatever its name (`*`, `?*`) do: the answer of a generic unnamed
+// descendant, never of one a glob singles out (a name like "rolegate-below"
+// is matched by `/s/ro*` and made rows for a statement's reach, which its
+// own line reports).
 std::string BelowSegment(const Side& o, const Side& n, const Universe& u) {
   std::vector<std::string> texts;
+  size_t questions = 0;
   for (const Side* s : {&o, &n})
     for (const auto& st : s->b.statements)
-      for (const auto& r : st.resources) texts.push_back(AsciiLowerCopy(r.s));
-  for (int k = 0;; ++k) {
-    const std::string seg = k == 0 ? "rolegate-below" : absl::StrCat("rolegate-below-", k);
+      for (const auto& r : st.resources) {
+        texts.push_back(AsciiLowerCopy(r.s));
+        questions = std::max<size_t>(questions, std::count(r.s.begin(), r.s.end(), '?'));
+      }
+  for (const ScopeEntry& e : u.scopes) texts.push_back(e.lower);
+  // U+2042 (asterism) first, for a readable summary; then CJK ideographs.
+  for (uint32_t cp = 0x2042;; cp = cp == 0x2042 ? 0x4E00 : cp + 1) {
+    const std::string one = {static_cast<char>(0xE0 | (cp >> 12)), static_cast<char>(0x80 | ((cp >> 6) & 0x3F)),
+                             static_cast<char>(0x80 | (cp & 0x3F))};
     bool used = false;
-    for (const ScopeEntry& e : u.scopes) used |= e.lower.find(seg) != std::string::npos;
-    for (const std::string& t : texts) used |= t.find(seg) != std::string::npos;
-    if (!used) return seg;
+    for (const std::string& t : texts) used |= t.find(one) != std::string::npos;
+    if (used) continue;
+    std::string seg;
+    for (size_t k = 0; k <= std::min<size_t>(questions, 64); ++k) seg += one;
+    return seg;
   }
 }
 
