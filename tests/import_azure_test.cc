@@ -477,6 +477,35 @@ TEST(ImportPolicy, PublicEntryPoint) {
   EXPECT_EQ(std::string(bad.status().message()).rfind("r.json: /0: expected an object", 0), 0u) << bad.status();
 }
 
+// An independent check of the importers against real role definitions
+// found three ways an import could state more access than its input:
+// duplicate keys (the DOM's first value won), a bundle that does not
+// compile exiting 0, and an AWS listing with pages missing.
+TEST(ImportPolicy, DuplicateKeysBadConditionsAndMissingPagesAreErrors) {
+  constexpr char kDup[] = R"([{"name": "ab000000-0000-4000-8000-000000000001", "roleName": "R", "assignableScopes": ["/"],
+    "permissions": [{"actions": ["A.B/x/read"], "notActions": [], "notActions": ["A.B/x/read"]}]}])";
+  auto dup = ImportPolicy("azure", {{"roles", "r.json", kDup}, {"operations", "ops.json", kOps}});
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(std::string(dup.status().message()), "r.json: /0/permissions/0: duplicate key \"notActions\"");
+
+  constexpr char kBadCond[] = R"([{"name": "ab000000-0000-4000-8000-000000000001", "roleName": "R", "assignableScopes": ["/"],
+    "permissions": [{"actions": ["A.B/x/read"], "condition": "@Request[x] StringEquals", "conditionVersion": "2.0"}]}])";
+  auto cond = ImportPolicy("azure", {{"roles", "r.json", kBadCond}, {"operations", "ops.json", kOps}});
+  ASSERT_FALSE(cond.ok());
+  EXPECT_NE(std::string(cond.status().message()).find("does not compile"), std::string::npos) << cond.status();
+  EXPECT_NE(std::string(cond.status().message()).find("/roles/0/permissions/0/condition"), std::string::npos);
+
+  constexpr char kPage1[] = R"({"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": [],
+    "IsTruncated": true, "Marker": "m1"})";
+  constexpr char kLast[] = R"({"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": [],
+    "IsTruncated": false})";
+  auto one = ImportPolicy("aws", {{"authorization_details", "p1.json", kPage1}});
+  ASSERT_FALSE(one.ok());
+  EXPECT_EQ(std::string(one.status().message()).rfind("p1.json: /IsTruncated: this is one page", 0), 0u) << one.status();
+  EXPECT_TRUE(ImportPolicy("aws", {{"authorization_details", "p1.json", kPage1},
+                                   {"authorization_details", "p2.json", kLast}}).ok());
+}
+
 TEST(ImportAzure, NoRoleDefinitionsIsAnError) {
   model::Bundle b;
   ImportReport r;

@@ -33,13 +33,17 @@ struct ImportInput {
 };
 
 struct ImportOutput {
-  std::string bundle_json;  // a bundle (docs/bundle.md), not yet compiled
+  std::string bundle_json;  // a bundle (docs/bundle.md) that compiles (limits raised as far as they go)
   std::string report_json;  // {"counts", "imported", "entries": [{kind, source_file, pointer, what, why}]}
 };
 
 // Imports `inputs` from `source` ("azure" or "aws"). Errors:
 // InvalidArgument for an unknown source or kind, or a malformed input (the
-// message reads "NAME: /json/pointer: what is wrong"). Deterministic: the
+// message reads "NAME: /json/pointer: what is wrong"; a key given twice in
+// one object is one), or an input whose bundle would not compile (a
+// malformed condition, an unknown AWS condition operator, a cycle: the
+// message names the bundle pointers), or an AWS listing with a page missing
+// (every file IsTruncated). Deterministic: the
 // same inputs give the same bytes. Thread-safe (no shared state); throws
 // only std::bad_alloc. Cost: linear in the inputs; memory a few times the
 // largest input plus the bundle.

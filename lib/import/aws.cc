@@ -158,6 +158,7 @@ class AwsImporter {
 
  private:
   absl::Status ParseFiles();
+  absl::Status CheckPagesComplete() const;
   absl::Status ReadCatalog();
   absl::Status ReadCatalogRow(const std::vector<std::string>& fields, size_t prefix_col, size_t action_col,
                               size_t line);
@@ -222,7 +223,28 @@ absl::Status AwsImporter::ParseFiles() {
                      "not part of the authorization-details format; ignored");
     }
   }
-  return absl::OkStatus();
+  return CheckPagesComplete();
+}
+
+// get-account-authorization-details pages its output (IsTruncated, Marker):
+// a missing page would drop group memberships, and with them the Denies of
+// those groups, so the import would allow more than the account does. Every
+// truncated page needs a later one and the set must hold a last page. (A
+// page missing from the middle of several given cannot be told apart.)
+absl::Status AwsImporter::CheckPagesComplete() const {
+  size_t truncated = 0;
+  std::string first;
+  for (size_t i = 0; i < roots_.size(); ++i) {
+    const Value* t = roots_[i].Find("IsTruncated");
+    if (t != nullptr && t->type == aws_json::Type::kBool && t->text == "true") {
+      ++truncated;
+      if (first.empty()) first = in_.authorization_details[i].first;
+    }
+  }
+  if (truncated == 0 || truncated < roots_.size()) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat(first, ": /IsTruncated: this is one page of a longer listing (IsTruncated true, Marker): "
+                          "give every page, the last one has IsTruncated false"));
 }
 
 // ---- The action catalog ---------------------------------------------------------

@@ -3,12 +3,15 @@
 // bundle and the report as JSON.
 #include "rolegate/import.h"
 
+#include <cstdint>
+
 #include "absl/strings/str_cat.h"
 #include "import/aws.h"
 #include "import/azure.h"
 #include "import/report.h"
 #include "model/writer.h"
 #include "rolegate/internal/text.h"
+#include "rolegate/policy.h"
 
 namespace rolegate {
 namespace {
@@ -44,6 +47,33 @@ std::string AddAws(std::string_view kind, const ImportInput& x, AwsImportInputs*
   return "";
 }
 
+// The bundle an import writes must compile: an input the importers accept
+// but the compiler refuses (a malformed ABAC condition, an unknown AWS
+// condition operator, an assignment outside its role's assignable scopes, a
+// cycle) is an import error, not a bundle that exits 0 and fails later.
+// Size limits are raised as far as they go: how big a bundle may be is the
+// loading side's choice (rolegate validate / Compile with its Limits).
+absl::Status CheckCompiles(const std::string& json) {
+  Limits lim;
+  lim.max_bundle_bytes = UINT64_MAX;
+  lim.max_string_bytes = UINT32_MAX;
+  lim.max_list_entries = UINT64_MAX;
+  lim.max_group_depth = UINT32_MAX;
+  std::vector<Diagnostic> diags;
+  const auto p = Compile(json, lim, &diags);
+  if (p.ok()) return absl::OkStatus();
+  // One line (the CLI prints a status as one): errors by bundle pointer.
+  std::string msg = "the imported bundle does not compile (the input holds something a bundle cannot)";
+  size_t shown = 0, errors = 0;
+  for (const Diagnostic& d : diags) {
+    if (d.severity != Severity::kError) continue;
+    if (++errors <= 5) absl::StrAppend(&msg, shown++ ? "; " : ": ", d.pointer, ": ", d.message);
+  }
+  if (errors > shown) absl::StrAppend(&msg, "; and ", errors - shown, " more");
+  if (errors == 0) absl::StrAppend(&msg, " ", p.status().message());
+  return absl::InvalidArgumentError(msg);
+}
+
 }  // namespace
 
 absl::StatusOr<ImportOutput> ImportPolicy(std::string_view source, const std::vector<ImportInput>& inputs) {
@@ -61,7 +91,9 @@ absl::StatusOr<ImportOutput> ImportPolicy(std::string_view source, const std::ve
   internal::ImportReport report;
   const absl::Status s = azure ? internal::ImportAzure(az, &bundle, &report) : internal::ImportAws(aws, &bundle, &report);
   if (!s.ok()) return s;
-  return ImportOutput{internal::WriteBundleJson(bundle), internal::WriteImportReportJson(report)};
+  std::string json = internal::WriteBundleJson(bundle);
+  if (absl::Status c = CheckCompiles(json); !c.ok()) return c;
+  return ImportOutput{std::move(json), internal::WriteImportReportJson(report)};
 }
 
 }  // namespace rolegate

@@ -1,6 +1,7 @@
 // lib/import/json_input.cc — typed, pointer-carrying access to input JSON.
 #include "import/json_input.h"
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "model/json_syntax.h"
 #include "model/loader.h"
@@ -117,13 +118,47 @@ std::string Position(std::string_view text, size_t off) {
 
 }  // namespace
 
+// A key given twice in one object, as an error naming the object's pointer.
+// simdjson's DOM keeps both and at_key finds the first, so without this check
+// `"notActions": [], "notActions": ["Microsoft.Authorization/*/Write"]`
+// would import as no NotActions: more access than the role the file states.
+// Walked with an explicit stack, so nesting depth costs no native stack.
+static void RejectDuplicateKeys(const std::string& file, simdjson::dom::element root) {
+  std::vector<std::pair<simdjson::dom::element, std::string>> todo = {{root, ""}};
+  absl::flat_hash_set<std::string_view> seen;
+  while (!todo.empty()) {
+    auto [el, ptr] = std::move(todo.back());
+    todo.pop_back();
+    simdjson::dom::object obj;
+    simdjson::dom::array arr;
+    if (el.get_object().get(obj) == simdjson::SUCCESS) {
+      seen.clear();
+      for (auto field : obj) {
+        if (!seen.insert(field.key).second)
+          throw InputError{file, ptr, absl::StrCat("duplicate key \"", AbslView(field.key), "\"")};
+        if (field.value.is_object() || field.value.is_array())
+          todo.emplace_back(field.value, JoinPointer(ptr, field.key));
+      }
+    } else if (el.get_array().get(arr) == simdjson::SUCCESS) {
+      size_t i = 0;
+      for (simdjson::dom::element e : arr) {
+        if (e.is_object() || e.is_array()) todo.emplace_back(e, JoinPointer(ptr, i));
+        ++i;
+      }
+    }
+  }
+}
+
 Document::Document(const std::string* file, std::string_view text)
     : file_(file), parser_(std::make_unique<simdjson::dom::parser>()) {
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   if (text.size() >= 0xFFFFFFF0u) throw InputError{*file, "", "input over 4 GiB"};
   simdjson::padded_string padded(text.data(), text.size());
   const auto err = parser_->parse(padded).get(root_);
-  if (err == simdjson::SUCCESS) return;
+  if (err == simdjson::SUCCESS) {
+    RejectDuplicateKeys(*file, root_);
+    return;
+  }
   if (err == simdjson::MEMALLOC) throw std::bad_alloc();
   std::string why = absl::StrCat("malformed JSON: ", simdjson::error_message(err));
   if (auto syn = FindJsonSyntaxError(text)) {
