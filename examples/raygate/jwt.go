@@ -288,7 +288,9 @@ func (a *JWTAuth) principal(std *jwt.Claims, c *tokenClaims) (string, error) {
 		if c.Email == "" || !verified || strings.ContainsAny(c.Email, " \t\r\n") {
 			return "", authErr("missing_claim")
 		}
-		return a.cfg.Prefix + strings.ToLower(c.Email), nil
+		// ASCII case only: strings.ToLower folds Unicode (U+212A KELVIN
+		// SIGN to "k"), which would let "\u212aim@corp" act as "kim@corp".
+		return a.cfg.Prefix + asciiLower(c.Email), nil
 	default:
 		if std.Subject == "" || strings.ContainsAny(std.Subject, " \t\r\n") {
 			return "", authErr("missing_claim")

@@ -244,6 +244,10 @@ func TestJWTPrincipalMapping(t *testing.T) {
 	if _, err := email.Verify(k.sign(t, map[string]any{"email": "ada@example.com"}, nil)); err == nil {
 		t.Error("unverified email accepted")
 	}
+	// Only ASCII case folds: U+212A KELVIN SIGN must not become "k".
+	if id, err := email.Verify(k.sign(t, map[string]any{"email": "\u212aim@Example.com", "email_verified": true}, nil)); err != nil || id.Principal != "user:\u212aim@example.com" {
+		t.Errorf("email with a Kelvin sign: %v %v", id, err)
+	}
 }
 
 // Key rotation while serving: a token with a new kid makes raygate fetch the

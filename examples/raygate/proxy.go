@@ -446,6 +446,13 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 	b, _ := json.Marshal(body)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
+	if status >= 400 {
+		// A refused request's body is never read: without this, net/http
+		// would wait to drain it (up to 256 KiB) before answering, and a
+		// client that announces a body and sends none could hold the
+		// connection (and a file descriptor) forever without a token.
+		w.Header().Set("Connection", "close")
+	}
 	w.WriteHeader(status)
 	w.Write(append(b, '\n'))
 }

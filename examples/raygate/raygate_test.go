@@ -206,6 +206,29 @@ func TestAuthentication(t *testing.T) {
 	}
 }
 
+// A refused request is answered at once, whatever body it announces: the
+// gateway never reads it, and asks net/http not to wait to drain it (a
+// client sending "Content-Length: 1000" and nothing more would otherwise
+// hold the connection open with no token at all).
+func TestRefusalDoesNotWaitForTheBody(t *testing.T) {
+	h := newHarness(t)
+	conn, err := net.Dial("tcp", h.srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /projects/a/api/jobs/ HTTP/1.1\r\nHost: gw\r\nContent-Length: 1000\r\n\r\n")
+	conn.SetReadDeadline(time.Now().Add(3 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer to a token-less request with a stalled body: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 401 || !resp.Close {
+		t.Errorf("got %d, close=%v; want 401 and the connection closed", resp.StatusCode, resp.Close)
+	}
+}
+
 func TestForwarding(t *testing.T) {
 	h := newHarness(t)
 	req, _ := http.NewRequest("GET", h.srv.URL+"/projects/a/api/jobs/raysubmit_1?x=1&y=%2F", nil)
