@@ -506,6 +506,25 @@ TEST(ImportPolicy, DuplicateKeysBadConditionsAndMissingPagesAreErrors) {
                                    {"authorization_details", "p2.json", kLast}}).ok());
 }
 
+// Microsoft documents Anyscale.Platform/admin/action as "currently only
+// effective at subscription scope"; no export says so, so the importer adds
+// the effective_only_at the shared reference bundle has.
+TEST(ImportPolicy, DocumentedScopeRestrictionIsKept) {
+  constexpr char kRole[] = R"([{"name": "3e9f3756-0000-4000-8000-000000000001", "roleName": "Anyscale admin",
+    "assignableScopes": ["/"], "permissions": [{"dataActions": ["Anyscale.Platform/admin/action"]}]}])";
+  constexpr char kAssign[] = R"([{"principalId": "11111111-1111-4111-8111-111111111111",
+    "roleDefinitionId": "/providers/Microsoft.Authorization/roleDefinitions/3e9f3756-0000-4000-8000-000000000001",
+    "scope": "/subscriptions/s1/resourceGroups/rg", "name": "22222222-2222-4222-8222-222222222222"}])";
+  auto r = ImportPolicy("azure", {{"roles", "r.json", kRole}, {"assignments", "a.json", kAssign}});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_NE(r->bundle_json.find(R"("effective_only_at": ["/subscriptions/*"])"), std::string::npos) << r->bundle_json;
+  auto p = MustCompile(r->bundle_json);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->Check("11111111-1111-4111-8111-111111111111", "anyscale.platform/admin/action",
+                     "/subscriptions/s1/resourceGroups/rg").reason,
+            Reason::kNotEffectiveAtScope);
+}
+
 TEST(ImportAzure, NoRoleDefinitionsIsAnError) {
   model::Bundle b;
   ImportReport r;

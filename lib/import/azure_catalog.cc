@@ -120,10 +120,29 @@ std::string ResolveSpelling(const Listings& l, ImportReport* report) {
   return best;
 }
 
+// Scope restrictions Microsoft documents but no export carries (SPEC §2
+// effective_only_at). Anyscale.Platform/admin/action: "Currently only
+// effective at subscription scope" (learn.microsoft.com, Anyscale on Azure,
+// identity and access). Without this an assignment of the Anyscale
+// Platform Administrator role at a resource group would grant it there.
+struct ScopeRestriction {
+  const char* lower_name;
+  const char* patterns[2];
+};
+constexpr ScopeRestriction kDocumentedRestrictions[] = {
+    {"anyscale.platform/admin/action", {"/subscriptions/*", nullptr}},
+};
+
 void AddAction(Catalog* c, std::string lower, std::string name, bool data) {
   model::Action a;
   a.name.s = std::move(name);
   a.data = data;
+  for (const ScopeRestriction& r : kDocumentedRestrictions) {
+    if (lower != r.lower_name) continue;
+    a.has_effective_only_at = true;
+    for (const char* p : r.patterns)
+      if (p != nullptr) a.effective_only_at.push_back(model::Str{p});
+  }
   c->index.emplace(std::move(lower), c->actions.size());
   c->actions.push_back(std::move(a));
 }
