@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "fuzz_common.h"
 #include "query_line.h"
@@ -42,6 +43,15 @@ void CheckJsonObject(const std::string& json, const std::string& line) {
     if ((decision == "allow") != allow_reason)
       rolegate_fuzz::Die("decision and reason disagree: " + json + " for line " + rolegate_fuzz::Q(line));
   }
+}
+
+void AppendStrings(std::string* out, const std::vector<std::string>& v) {
+  *out += "[";
+  for (size_t k = 0; k < v.size(); ++k) {
+    if (k) *out += ",";
+    rolegate::cli::AppendJsonString(out, v[k]);
+  }
+  *out += "]";
 }
 
 // The query written back as a line, fields in a fixed order.
@@ -110,25 +120,14 @@ std::string Rewrite(const Query& q) {
           break;
         }
         case rolegate::ValueType::kBool: out += c.boolean ? "true" : "false"; break;
-        case rolegate::ValueType::kStringList:
-          out += "[";
-          for (size_t k = 0; k < c.list.size(); ++k) {
-            if (k) out += ",";
-            rolegate::cli::AppendJsonString(&out, c.list[k]);
-          }
-          out += "]";
-          break;
+        case rolegate::ValueType::kStringList: AppendStrings(&out, c.list); break;
       }
     }
     out += "}";
   }
   if (!q.groups.empty()) {
-    out += ",\"groups\":[";
-    for (size_t i = 0; i < q.groups.size(); ++i) {
-      if (i) out += ",";
-      rolegate::cli::AppendJsonString(&out, q.groups[i]);
-    }
-    out += "]";
+    out += ",\"groups\":";
+    AppendStrings(&out, q.groups);
   }
   return out + "}";
 }

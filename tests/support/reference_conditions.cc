@@ -544,18 +544,8 @@ const std::map<std::string, OpInfo>& AwsOps() {
   return ops;
 }
 
-bool OrderedInt(Cmp c, long long a, long long b) {
-  switch (c) {
-    case Cmp::kEq: return a == b;
-    case Cmp::kLt: return a < b;
-    case Cmp::kLe: return a <= b;
-    case Cmp::kGt: return a > b;
-    case Cmp::kGe: return a >= b;
-    default: return false;
-  }
-}
-
-bool Ordered(Cmp c, double a, double b) {
+template <typename T>
+bool Ordered(Cmp c, T a, T b) {
   switch (c) {
     case Cmp::kEq: return a == b;
     case Cmp::kLt: return a < b;
@@ -989,7 +979,7 @@ bool AzPair(const AzOp& op, const AzValue& l, const AzValue& r) {
       }
       break;
     }
-    case AzFam::kNumeric: m = OrderedInt(op.cmp, l.i, r.i); break;
+    case AzFam::kNumeric: m = Ordered(op.cmp, l.i, r.i); break;
     case AzFam::kDate: m = Ordered(op.cmp, l.num, r.num); break;
     case AzFam::kGuid: m = l.s == r.s; break;
     case AzFam::kBool: m = l.b == r.b; break;
