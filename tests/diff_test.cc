@@ -420,6 +420,15 @@ TEST(DiffHand, BelowRowsIgnoreGlobsThatPickOutSomeChildren) {
   EXPECT_EQ(Short(all), (std::vector<std::string>{"user:dan /subscriptions/s1/resourceGroups/rg/* +svc/write"}));
 }
 
+// The synthetic child's code point is one no pattern or scope holds: the
+// asterism first, then U+4E00 and up.
+TEST(DiffHand, BelowSegmentAvoidsCodePointsInUse) {
+  EXPECT_EQ(RunDiff(kBase, kBase).summary.below_segment, "\u2042");
+  const std::string taken = Replace(kBase, R"("resources": ["/subscriptions/s1/*"])",
+                                    R"("resources": ["/subscriptions/s1/*", "/x/\u2042\u4e00?"])");
+  EXPECT_EQ(RunDiff(taken, taken).summary.below_segment, "\u4e01\u4e01");  // one `?`: two of them
+}
+
 TEST(DiffHand, OneScopeParent) {
   // s2 moves under s1: a1 now reaches it (once the engine follows scope
   // parents, SPEC §12); whatever the engine decides, the rows are exactly

@@ -200,6 +200,21 @@ void AddScopes(const model::Bundle& b, absl::flat_hash_map<std::string, std::str
     for (const auto& s : r.assignable_scopes) add(s);
 }
 
+// A UTF-8 sequence of 1-4 bytes packed into one integer (its bytes in order).
+uint32_t PackSeq(std::string_view seq) {
+  uint32_t k = 0;
+  for (unsigned char c : seq) k = k << 8 | c;
+  return k;
+}
+
+std::string EncodeUtf8(uint32_t cp) {
+  if (cp < 0x10000)
+    return {static_cast<char>(0xE0 | (cp >> 12)), static_cast<char>(0x80 | ((cp >> 6) & 0x3F)),
+            static_cast<char>(0x80 | (cp & 0x3F))};
+  return {static_cast<char>(0xF0 | (cp >> 18)), static_cast<char>(0x80 | ((cp >> 12) & 0x3F)),
+          static_cast<char>(0x80 | ((cp >> 6) & 0x3F)), static_cast<char>(0x80 | (cp & 0x3F))};
+}
+
 // The synthetic child that stands for a scope's unnamed descendants: one
 // code point that no statement resource pattern and no scope of either
 // bundle contains, repeated once more than the most `?` a pattern holds. No
@@ -207,28 +222,36 @@ void AddScopes(const model::Bundle& b, absl::flat_hash_map<std::string, std::str
 // a child whatever its name (`*`, `?*`) do: the answer of a generic unnamed
 // descendant, never of one a glob singles out (a name like "rolegate-below"
 // is matched by `/s/ro*` and made rows for a statement's reach, which its
-// own line reports).
+// own line reports). The code points in use are collected once, so a bundle
+// full of them costs one pass, and the search runs over every code point
+// from U+4E00 up (U+2042, the asterism, first for a readable summary), so
+// a bundle cannot use them all up short of holding all of them.
 std::string BelowSegment(const Side& o, const Side& n, const Universe& u) {
-  std::vector<std::string> texts;
+  absl::flat_hash_set<uint32_t> used;
   size_t questions = 0;
+  auto scan = [&](std::string_view t) {
+    for (size_t i = 0; i < t.size();) {
+      const size_t len = std::min<size_t>(internal::Utf8SeqLen(static_cast<unsigned char>(t[i])), t.size() - i);
+      used.insert(PackSeq(t.substr(i, len)));
+      i += len;
+    }
+  };
   for (const Side* s : {&o, &n})
     for (const auto& st : s->b.statements)
       for (const auto& r : st.resources) {
-        texts.push_back(AsciiLowerCopy(r.s));
+        scan(AsciiLowerCopy(r.s));
         questions = std::max<size_t>(questions, std::count(r.s.begin(), r.s.end(), '?'));
       }
-  for (const ScopeEntry& e : u.scopes) texts.push_back(e.lower);
-  // U+2042 (asterism) first, for a readable summary; then CJK ideographs.
-  for (uint32_t cp = 0x2042;; cp = cp == 0x2042 ? 0x4E00 : cp + 1) {
-    const std::string one = {static_cast<char>(0xE0 | (cp >> 12)), static_cast<char>(0x80 | ((cp >> 6) & 0x3F)),
-                             static_cast<char>(0x80 | (cp & 0x3F))};
-    bool used = false;
-    for (const std::string& t : texts) used |= t.find(one) != std::string::npos;
-    if (used) continue;
-    std::string seg;
-    for (size_t k = 0; k <= std::min<size_t>(questions, 64); ++k) seg += one;
-    return seg;
+  for (const ScopeEntry& e : u.scopes) scan(e.lower);
+  uint32_t cp = 0x2042;
+  while (used.contains(PackSeq(EncodeUtf8(cp))) && cp < 0x10FFFF) {
+    cp = cp == 0x2042 ? 0x4E00 : cp + 1;
+    if (cp == 0xD800) cp = 0xE000;  // surrogates are not code points
   }
+  const std::string one = EncodeUtf8(cp);
+  std::string seg;
+  for (size_t k = 0; k <= std::min<size_t>(questions, 64); ++k) seg += one;
+  return seg;
 }
 
 Universe BuildUniverse(Side* o, Side* n) {
