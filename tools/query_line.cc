@@ -286,6 +286,10 @@ std::string ParseQueryLine(std::string_view line, Query* q) {
 // UTF-8 is already invalid_input.
 void AppendJsonString(std::string* out, std::string_view s) {
   static const char kHex[] = "0123456789abcdef";
+  auto escape = [&](uint32_t cp) {  // \uXXXX, cp < 0x10000
+    *out += "\\u";
+    for (int shift = 12; shift >= 0; shift -= 4) out->push_back(kHex[(cp >> shift) & 15]);
+  };
   const bool utf8 = internal::IsValidUtf8(s);  // almost always: then no per-sequence checks
   out->push_back('"');
   for (size_t i = 0; i < s.size(); ++i) {
@@ -298,18 +302,12 @@ void AppendJsonString(std::string* out, std::string_view s) {
         // (Python's splitlines, JavaScript) must still see one answer a line.
         const unsigned char c1 = n > 1 ? static_cast<unsigned char>(s[i + 1]) : 0;
         const unsigned char c2 = n > 2 ? static_cast<unsigned char>(s[i + 2]) : 0;
-        if (n == 2 && c == 0xC2 && c1 < 0xA0) {
-          *out += "\\u00";
-          out->push_back(kHex[c1 >> 4]);
-          out->push_back(kHex[c1 & 15]);
-        } else if (n == 3 && c == 0xE2 && c1 == 0x80 && (c2 == 0xA8 || c2 == 0xA9)) {
-          *out += c2 == 0xA8 ? "\\u2028" : "\\u2029";
-        } else {
-          out->append(s.data() + i, n);
-        }
+        if (n == 2 && c == 0xC2 && c1 < 0xA0) escape(c1);
+        else if (n == 3 && c == 0xE2 && c1 == 0x80 && (c2 == 0xA8 || c2 == 0xA9)) escape(0x2000u | (c2 - 0x80u));
+        else out->append(s.data() + i, n);
         i += n - 1;
       } else {
-        *out += "\\ufffd";
+        escape(0xFFFD);
       }
       continue;
     }
@@ -320,13 +318,8 @@ void AppendJsonString(std::string* out, std::string_view s) {
       case '\r': *out += "\\r"; break;
       case '\t': *out += "\\t"; break;
       default:
-        if (c < 0x20 || c == 0x7F) {
-          *out += "\\u00";
-          out->push_back(kHex[c >> 4]);
-          out->push_back(kHex[c & 15]);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
+        if (c < 0x20 || c == 0x7F) escape(c);
+        else out->push_back(static_cast<char>(c));
     }
   }
   out->push_back('"');
